@@ -1,0 +1,52 @@
+// Package app wires the emmdev command tree and turns a command's error into
+// exactly one printed message and a typed exit code.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/emmdev/emmdev/internal/cmdutil"
+)
+
+// Main runs emmdev with args (without the program name) and returns the exit
+// code. It is the only place that decides how an error is shown.
+func Main(args []string, streams cmdutil.IOStreams) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, args, cmdutil.NewFactory(streams, Version()))
+}
+
+// Run executes the command tree with an explicit context and factory; tests
+// call it directly.
+func Run(ctx context.Context, args []string, f *cmdutil.Factory) int {
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	root.SetIn(f.Streams.In)
+	root.SetOut(f.Streams.Out)
+	root.SetErr(f.Streams.ErrOut)
+	err := root.ExecuteContext(ctx)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	printError(f.Streams, err)
+	return cmdutil.ExitCode(err)
+}
+
+func printError(s cmdutil.IOStreams, err error) {
+	var usage *cmdutil.UsageError
+	switch {
+	case err == nil, errors.Is(err, cmdutil.ErrFindings), errors.Is(err, cmdutil.ErrSilent):
+		return
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(s.ErrOut, "emmdev: interrupted")
+	case errors.As(err, &usage):
+		fmt.Fprintf(s.ErrOut, "emmdev: %v\nRun 'emmdev --help' for usage.\n", err)
+	default:
+		fmt.Fprintf(s.ErrOut, "emmdev: %v\n", err)
+	}
+}
