@@ -6,7 +6,6 @@ package podstatus
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -26,7 +25,7 @@ type Summary struct {
 	LastRestart time.Time
 	// LastCause explains the most recent restart or termination:
 	// "OOMKilled (limit 256Mi)", "exit code 1", "signal 9 (SIGKILL)",
-	// "readiness probe failed: HTTP probe failed with statuscode: 500".
+	// "liveness probe failed: HTTP probe failed with statuscode: 500".
 	LastCause   string
 	Created     time.Time
 	Terminating bool
@@ -40,54 +39,16 @@ func Summarize(pod *corev1.Pod, events []corev1.Event) Summary {
 		Name:        pod.Name,
 		App:         appOf(pod),
 		Node:        pod.Spec.NodeName,
-		Total:       len(pod.Spec.Containers),
 		Created:     pod.CreationTimestamp.Time,
 		Terminating: pod.DeletionTimestamp != nil,
 	}
-	s.Status = string(pod.Status.Phase)
-	if pod.Status.Reason != "" {
-		s.Status = pod.Status.Reason
+	st := kubectlStatus(pod)
+	s.Status, s.Ready, s.Total, s.Restarts = st.reason, st.ready, st.total, st.restarts
+	if st.last != nil {
+		s.LastRestart = st.last.term.FinishedAt.Time
+		s.LastCause = terminationCause(pod, st.last.container, st.last.term)
 	}
-	if pod.Status.Phase == corev1.PodPending {
-		for _, c := range pod.Status.Conditions {
-			if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason != "" {
-				s.Status = "Pending: " + c.Reason
-			}
-		}
-	}
-	for _, cs := range pod.Status.InitContainerStatuses {
-		if w := cs.State.Waiting; w != nil && w.Reason != "" && w.Reason != "PodInitializing" {
-			s.Status = "Init:" + w.Reason
-		}
-	}
-	for _, cs := range pod.Status.ContainerStatuses {
-		if cs.Ready {
-			s.Ready++
-		}
-		s.Restarts += cs.RestartCount
-		switch {
-		case cs.State.Waiting != nil && cs.State.Waiting.Reason != "" && cs.State.Waiting.Reason != "ContainerCreating":
-			s.Status = cs.State.Waiting.Reason
-		case cs.State.Waiting != nil && cs.State.Waiting.Reason == "ContainerCreating" && pod.Status.Phase == corev1.PodPending:
-			s.Status = "ContainerCreating"
-		case cs.State.Terminated != nil && cs.State.Terminated.Reason != "":
-			s.Status = cs.State.Terminated.Reason
-		}
-		if t := cs.LastTerminationState.Terminated; t != nil && t.FinishedAt.After(s.LastRestart) {
-			s.LastRestart = t.FinishedAt.Time
-			s.LastCause = terminationCause(pod, cs.Name, t)
-		}
-	}
-	if probe := probeFailure(events); probe != "" && (s.LastCause == "" || !strings.HasPrefix(s.LastCause, "OOMKilled")) {
-		if s.LastCause == "" {
-			s.LastCause = probe
-		} else {
-			s.LastCause += "; " + probe
-		}
-	}
-	if s.Terminating {
-		s.Status = "Terminating"
-	}
+	s.LastCause = withProbeCause(s, events)
 	return s
 }
 
@@ -118,60 +79,4 @@ func appOf(pod *corev1.Pod) string {
 		return pod.OwnerReferences[0].Name
 	}
 	return pod.Name
-}
-
-func terminationCause(pod *corev1.Pod, container string, t *corev1.ContainerStateTerminated) string {
-	if t.Reason == "OOMKilled" {
-		for _, c := range pod.Spec.Containers {
-			if c.Name == container {
-				if lim, ok := c.Resources.Limits[corev1.ResourceMemory]; ok {
-					return "OOMKilled (limit " + lim.String() + ")"
-				}
-			}
-		}
-		return "OOMKilled (no memory limit)"
-	}
-	if t.Signal != 0 {
-		return fmt.Sprintf("signal %d", t.Signal)
-	}
-	if t.ExitCode > 128 {
-		return fmt.Sprintf("exit code %d (signal %d)", t.ExitCode, t.ExitCode-128)
-	}
-	if t.Reason != "" && t.Reason != "Error" {
-		return fmt.Sprintf("%s (exit code %d)", t.Reason, t.ExitCode)
-	}
-	return fmt.Sprintf("exit code %d", t.ExitCode)
-}
-
-// probeFailure returns the newest "Unhealthy" event message (probe failures).
-func probeFailure(events []corev1.Event) string {
-	var newest *corev1.Event
-	for i := range events {
-		e := &events[i]
-		if e.Reason != "Unhealthy" {
-			continue
-		}
-		if newest == nil || eventTime(e).After(eventTime(newest)) {
-			newest = e
-		}
-	}
-	if newest == nil {
-		return ""
-	}
-	msg := strings.TrimSpace(newest.Message)
-	if msg == "" {
-		return "probe failed"
-	}
-	return strings.ToLower(msg[:1]) + msg[1:]
-}
-
-func eventTime(e *corev1.Event) time.Time {
-	switch {
-	case !e.LastTimestamp.IsZero():
-		return e.LastTimestamp.Time
-	case !e.EventTime.IsZero():
-		return e.EventTime.Time
-	default:
-		return e.CreationTimestamp.Time
-	}
 }

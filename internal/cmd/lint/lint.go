@@ -1,34 +1,146 @@
-// Package lint wires the `emmdev lint` subcommand: flags into Options, then Run.
+// Package lint wires the `emmdev lint` subcommand: flags into Options, then
+// Run, which drives internal/lint and writes the chosen report format.
 package lint
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/emmdev/emmdev/internal/cmdutil"
+	"github.com/emmdev/emmdev/internal/lint/finding"
+	"github.com/emmdev/emmdev/internal/lint/report"
 )
 
 // Options holds everything `emmdev lint` needs; flags are parsed into it and
 // Run acts on it, so both can be tested apart.
 type Options struct {
-	IO cmdutil.IOStreams
+	IO      cmdutil.IOStreams
+	Ctx     context.Context
+	Version string
+	WorkDir func() (string, error)
+	Git     Git
+
+	Paths                []string
+	Format               string
+	FailOn               string
+	PolicyFile           string
+	KindConfig           string
+	SkipKinds            []string
+	IgnoreMissingSchemas bool
+	KubernetesVersion    string
+	ListRules            bool
+	Staged               bool
+	InstallHook          bool
+	Force                bool
 }
 
 // NewCmd builds the command. runF replaces Run in tests (nil for the real one).
 func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.Streams}
-	return &cobra.Command{
-		Use:   "lint",
-		Short: "TODO: not implemented yet",
+	opts := &Options{IO: f.Streams, Version: f.Version, WorkDir: f.WorkDir, Git: ExecGit{}}
+	cmd := &cobra.Command{
+		Use:   "lint [flags] PATH... | -",
+		Short: "Validate manifests offline: schemas and EMM policies, with file:line:col",
+		Long: `Validate Kubernetes manifests against the embedded schemas (no network) and
+the EMM policy rules. PATH is a file, a directory (searched recursively for
+.yaml, .yml and .json) or - for stdin. Every finding names the file, line and
+column of the offending field.
+
+Suppress a rule on one object with an annotation that gives the reason:
+  metadata.annotations: {emmdev.dev/ignore-<rule>: "why this is fine"}
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error
+(including no objects found and unparsable documents).`,
+		Example: `  emmdev lint manifests/
+  emmdev lint --format sarif manifests/ > lint.sarif
+  kustomize build overlays/dev | emmdev lint -
+  emmdev lint --staged manifests/          # what a pre-commit hook runs
+  emmdev lint --install-hook manifests/
+  emmdev lint --list-rules`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			opts.Ctx = cmd.Context()
+			if err := opts.validate(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
 			return Run(opts)
 		},
 	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Format, "format", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
+	fl.StringVar(&opts.FailOn, "fail-on", "error", "exit 1 when a finding is at or above this severity: error, warning, info")
+	fl.StringVar(&opts.PolicyFile, "policy", "", "policy file (default: the embedded policies/default.yaml)")
+	fl.StringVar(&opts.KindConfig, "kind-config", "", "kind cluster config for the hostPath rule (default: kind-config.yaml found walking up from the first PATH to the git root)")
+	fl.StringSliceVar(&opts.SkipKinds, "skip-kinds", nil, "kinds not schema-validated: Kind, group/Kind or apiVersion/Kind (repeatable, comma-separated)")
+	fl.BoolVar(&opts.IgnoreMissingSchemas, "ignore-missing-schemas", false, "do not report kinds without a schema")
+	fl.StringVar(&opts.KubernetesVersion, "kubernetes-version", "", "Kubernetes version of the embedded schemas (default: the pinned one)")
+	fl.BoolVar(&opts.ListRules, "list-rules", false, "list the rules with their effective severity and exit")
+	fl.BoolVar(&opts.Staged, "staged", false, "lint the content staged in the git index (references still resolve against the whole tree)")
+	fl.BoolVar(&opts.InstallHook, "install-hook", false, "write .git/hooks/pre-commit running 'emmdev lint --staged PATH...'")
+	fl.BoolVar(&opts.Force, "force", false, "with --install-hook: replace a pre-commit hook emmdev did not write")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(report.Formats(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
 }
 
-// Run is not implemented yet.
-func Run(_ *Options) error { return errors.New("lint: not implemented") }
+// validate checks flag combinations before anything runs.
+func (o *Options) validate() error {
+	if !slices.Contains(report.Formats(), o.Format) {
+		return cmdutil.Usagef("--format %q: want one of %s", o.Format, strings.Join(report.Formats(), ", "))
+	}
+	if _, err := finding.ParseSeverity(o.FailOn); err != nil {
+		return cmdutil.Usagef("--fail-on: %v", err)
+	}
+	modes := 0
+	for _, on := range []bool{o.ListRules, o.Staged, o.InstallHook} {
+		if on {
+			modes++
+		}
+	}
+	switch {
+	case modes > 1:
+		return cmdutil.Usagef("--list-rules, --staged and --install-hook are exclusive")
+	case o.Force && !o.InstallHook:
+		return cmdutil.Usagef("--force only applies to --install-hook")
+	case o.ListRules && len(o.Paths) > 0:
+		return cmdutil.Usagef("--list-rules takes no PATH")
+	case (o.Staged || o.InstallHook) && slices.Contains(o.Paths, "-"):
+		return cmdutil.Usagef("- (stdin) cannot be combined with --staged or --install-hook")
+	case modes == 0 && len(o.Paths) == 0:
+		return cmdutil.Usagef("give the files or directories to lint, or - for stdin (e.g. emmdev lint manifests/)")
+	}
+	return nil
+}
+
+// Run executes the mode the options select.
+func Run(o *Options) error {
+	if o.Ctx == nil {
+		o.Ctx = context.Background()
+	}
+	switch {
+	case o.ListRules:
+		return runListRules(o)
+	case o.InstallHook:
+		return runInstallHook(o)
+	case o.Staged:
+		return runStaged(o)
+	}
+	return runPaths(o)
+}
+
+func (o *Options) workDir() (string, error) {
+	if o.WorkDir == nil {
+		return "", nil
+	}
+	wd, err := o.WorkDir()
+	if err != nil {
+		return "", fmt.Errorf("working directory: %w", err)
+	}
+	return wd, nil
+}

@@ -1,0 +1,102 @@
+package lint
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/emmdev/emmdev/internal/cmdutil"
+	"github.com/emmdev/emmdev/internal/lint"
+	"github.com/emmdev/emmdev/internal/lint/finding"
+	"github.com/emmdev/emmdev/internal/lint/loader"
+	"github.com/emmdev/emmdev/internal/lint/policy"
+	"github.com/emmdev/emmdev/internal/lint/report"
+	"github.com/emmdev/emmdev/internal/lint/rules"
+	"github.com/emmdev/emmdev/policies"
+)
+
+func loadPolicy(o *Options, wd string) (*rules.Registry, *policy.Policy, error) {
+	reg, err := rules.Default()
+	if err != nil {
+		return nil, nil, err
+	}
+	name, data := policies.DefaultName, policies.Default()
+	if o.PolicyFile != "" {
+		name = o.PolicyFile
+		if data, err = os.ReadFile(resolve(wd, o.PolicyFile)); err != nil {
+			return nil, nil, fmt.Errorf("reading policy: %w", err)
+		}
+	}
+	pol, err := policy.Parse(name, data, reg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("invalid policy: %w", err)
+	}
+	return reg, pol, nil
+}
+
+func resolve(wd, p string) string {
+	if wd == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(wd, p)
+}
+
+// kindConfig returns the --kind-config file, or the kind-config.yaml found
+// walking up from start.
+func kindConfig(o *Options, wd, start string) (string, error) {
+	if o.KindConfig != "" {
+		p := resolve(wd, o.KindConfig)
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("--kind-config: %w", err)
+		}
+		return p, nil
+	}
+	return lint.FindKindConfig(resolve(wd, start), wd)
+}
+
+func runPaths(o *Options) error {
+	wd, err := o.workDir()
+	if err != nil {
+		return err
+	}
+	inputs, err := loader.Files(wd, o.Paths, o.IO.In)
+	if err != nil {
+		return err
+	}
+	start := o.Paths[0]
+	if start == "-" {
+		start = "."
+	}
+	kc, err := kindConfig(o, wd, start)
+	if err != nil {
+		return err
+	}
+	return lintAndReport(o, wd, lint.Config{Inputs: inputs, KindConfig: kc})
+}
+
+func lintAndReport(o *Options, wd string, cfg lint.Config) error {
+	reg, pol, err := loadPolicy(o, wd)
+	if err != nil {
+		return err
+	}
+	cfg.Registry, cfg.Policy = reg, pol
+	cfg.SkipKinds = o.SkipKinds
+	cfg.IgnoreMissingSchemas = o.IgnoreMissingSchemas
+	cfg.KubernetesVersion = o.KubernetesVersion
+	res, err := lint.Run(o.Ctx, cfg)
+	if err != nil {
+		return err
+	}
+	in := report.Input{
+		Findings: res.Findings, Rules: reg.All(), Objects: res.Objects, Files: res.Files,
+		Version: o.Version, Color: o.IO.ColorOut(),
+	}
+	if err := report.Write(o.IO.Out, o.Format, in); err != nil {
+		return fmt.Errorf("writing report: %w", err)
+	}
+	failOn, _ := finding.ParseSeverity(o.FailOn) // validated with the flags
+	if finding.AtLeast(res.Findings, failOn) {
+		return &cmdutil.FindingsError{Summary: report.Summary(in)}
+	}
+	return nil
+}

@@ -1,0 +1,52 @@
+package status
+
+import (
+	"context"
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/go-logr/logr"
+	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
+
+	"github.com/emmdev/emmdev/internal/kube"
+	"github.com/emmdev/emmdev/internal/tui"
+	"github.com/emmdev/emmdev/internal/watch"
+)
+
+func runTUI(ctx context.Context, o *Options, t kube.Target) error {
+	model := tui.New(tui.Options{
+		Context: t.Context, Namespace: t.Namespace, Selector: o.Selector,
+		Color: o.IO.ColorOut(), Now: o.Now,
+	})
+	// Anything client-go would print (API warnings, klog lines from the
+	// reflector) would scribble over the alternate screen; the header shows
+	// the connection state instead.
+	t.Config = rest.CopyConfig(t.Config)
+	t.Config.WarningHandler = rest.NoWarnings{}
+	klog.SetLogger(logr.Discard())
+	defer klog.ClearLogger()
+	client, err := o.NewClient(t.Config)
+	if err != nil {
+		return fmt.Errorf("kubernetes client: %w", err)
+	}
+	opts := append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(o.IO.In), tea.WithOutput(o.IO.Out)}, o.TeaOptions...)
+	p := tea.NewProgram(model, opts...)
+	storeCtx, stop := context.WithCancel(ctx)
+	store := watch.New(client, watch.Options{Namespace: t.Namespace, Selector: o.Selector, Now: o.Now})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = store.Run(storeCtx, func(s watch.Snapshot) { p.Send(tui.SnapshotMsg{Snapshot: s}) })
+	}()
+	_, err = p.Run()
+	stop()
+	<-done
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err() // interrupted: exit 130, printed once by app
+	}
+	return fmt.Errorf("status screen: %w", err)
+}

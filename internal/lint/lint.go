@@ -1,0 +1,202 @@
+// Package lint is the engine behind `emmdev lint`: it loads manifests,
+// builds the cross-object index, validates schemas and runs the policy rules
+// over a worker pool, and returns sorted findings. Output formats live in
+// internal/lint/report, the command in internal/cmd/lint.
+package lint
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/emmdev/emmdev/internal/lint/finding"
+	"github.com/emmdev/emmdev/internal/lint/loader"
+	"github.com/emmdev/emmdev/internal/lint/policy"
+	"github.com/emmdev/emmdev/internal/lint/rules"
+	"github.com/emmdev/emmdev/internal/schema"
+)
+
+// Validator is the part of *schema.Validator the engine uses.
+type Validator interface {
+	Validate(obj map[string]any) ([]schema.Issue, error)
+}
+
+// Config is one lint run.
+type Config struct {
+	// Inputs are linted.
+	Inputs []loader.Input
+	// ContextInputs only feed the cross-object index (Secrets defined
+	// elsewhere in the tree, CRDs); their parse errors are ignored because
+	// they are not what is being linted.
+	ContextInputs []loader.Input
+	Registry      *rules.Registry
+	Policy        *policy.Policy
+	// KindConfig is the kind-config.yaml to check hostPath volumes against
+	// ("" = none; the hostPath rule is then silent).
+	KindConfig string
+	// SkipKinds adds to the unknown-kind rule's skipKinds parameter.
+	SkipKinds []string
+	// IgnoreMissingSchemas turns unknown kinds into silence.
+	IgnoreMissingSchemas bool
+	// KubernetesVersion selects the embedded schemas ("" = default).
+	KubernetesVersion string
+	// NewValidator builds the schema validator (nil = schema.New).
+	NewValidator func(schema.Options) (Validator, error)
+	Loader       loader.Options
+	// Workers validates objects concurrently (0 = GOMAXPROCS).
+	Workers int
+}
+
+// Result is what a run found.
+type Result struct {
+	Findings []finding.Finding
+	Objects  int
+	Files    int
+}
+
+// ErrNoObjects is returned when the inputs hold no Kubernetes object at all:
+// linting nothing must not look like a pass.
+var ErrNoObjects = errors.New("no Kubernetes objects found")
+
+// Run lints cfg.Inputs.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if cfg.Registry == nil || cfg.Policy == nil {
+		return nil, errors.New("lint: registry and policy are required")
+	}
+	objs, err := loader.Load(ctx, cfg.Inputs, cfg.Loader)
+	if err != nil {
+		return nil, err
+	}
+	if len(objs) == 0 {
+		names := make([]string, 0, len(cfg.Inputs))
+		for _, in := range cfg.Inputs {
+			names = append(names, in.Name)
+		}
+		if len(names) == 0 {
+			return nil, fmt.Errorf("%w: no .yaml, .yml or .json files in the given paths", ErrNoObjects)
+		}
+		return nil, fmt.Errorf("%w in %s", ErrNoObjects, summarizeNames(names))
+	}
+	ctxObjs := contextObjects(ctx, cfg)
+	idx := rules.NewIndex()
+	var crds [][]byte
+	for _, set := range [][]*loader.Object{objs, ctxObjs} {
+		for _, o := range set {
+			if ns, name, ok := rules.SecretProvider(o.APIVersion, o.Kind, o.Obj); ok {
+				idx.AddSecret(ns, name)
+			}
+			if o.Kind == "CustomResourceDefinition" && strings.HasPrefix(o.APIVersion, "apiextensions.k8s.io/") {
+				b, err := json.Marshal(o.Obj)
+				if err != nil {
+					return nil, fmt.Errorf("%s:%d: CustomResourceDefinition %s: %w", o.File, o.Line(), o.Name, err)
+				}
+				crds = append(crds, b)
+			}
+		}
+	}
+	if cfg.KindConfig != "" {
+		mounts, err := ReadKindMounts(cfg.KindConfig)
+		if err != nil {
+			return nil, err
+		}
+		idx.KindMounts, idx.KindConfig = mounts, cfg.KindConfig
+	}
+	newV := cfg.NewValidator
+	if newV == nil {
+		newV = func(o schema.Options) (Validator, error) { return schema.New(o) }
+	}
+	v, err := newV(schema.Options{KubernetesVersion: cfg.KubernetesVersion, CRDs: crds})
+	if err != nil {
+		return nil, fmt.Errorf("loading schemas: %w", err)
+	}
+	e := newEngine(cfg, idx, v)
+	findings, err := e.checkAll(ctx, objs)
+	if err != nil {
+		return nil, err
+	}
+	finding.Sort(findings)
+	files := map[string]bool{}
+	for _, o := range objs {
+		files[o.File] = true
+	}
+	return &Result{Findings: findings, Objects: len(objs), Files: len(files)}, nil
+}
+
+// contextObjects loads the context inputs leniently: a broken file outside
+// what is being linted must not block the commit that does not touch it.
+func contextObjects(ctx context.Context, cfg Config) []*loader.Object {
+	if len(cfg.ContextInputs) == 0 {
+		return nil
+	}
+	// Usually every file parses: one concurrent load. Otherwise fall back
+	// to file by file, keeping what parses.
+	if objs, err := loader.Load(ctx, cfg.ContextInputs, cfg.Loader); err == nil {
+		return objs
+	}
+	var out []*loader.Object
+	for _, in := range cfg.ContextInputs {
+		if ctx.Err() != nil {
+			return out
+		}
+		objs, err := loader.Load(ctx, []loader.Input{in}, cfg.Loader)
+		if err == nil {
+			out = append(out, objs...)
+		}
+	}
+	return out
+}
+
+func summarizeNames(names []string) string {
+	if len(names) <= 3 {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more files", strings.Join(names[:3], ", "), len(names)-3)
+}
+
+func workers(n int) int {
+	if n <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return n
+}
+
+// checkAll runs the engine over objects with a worker pool; each worker
+// writes only its own slots, so no locking is needed on the results.
+func (e *engine) checkAll(ctx context.Context, objs []*loader.Object) ([]finding.Finding, error) {
+	per := make([][]finding.Finding, len(objs))
+	errs := make([]error, len(objs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers(e.cfg.Workers), len(objs)) {
+		wg.Go(func() {
+			for i := range next {
+				per[i], errs[i] = e.check(objs[i])
+			}
+		})
+	}
+feed:
+	for i := range objs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var out []finding.Finding
+	for _, fs := range per {
+		out = append(out, fs...)
+	}
+	return out, nil
+}

@@ -1,0 +1,123 @@
+package loader
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// StdinName is how stdin appears in findings.
+const StdinName = "<stdin>"
+
+// IsManifestName reports whether a file found in a directory is linted.
+func IsManifestName(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// IsHidden reports whether any element of a slash- or OS-separated relative
+// path starts with a dot (.github/workflows/ci.yml, .golangci.yml): such
+// files are tool configuration, skipped when expanding directories or the
+// staged file list.
+func IsHidden(rel string) bool {
+	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+		if len(part) > 1 && part[0] == '.' && part != ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// Files expands command-line paths into inputs: a file is taken whatever its
+// extension (the user named it), a directory is walked recursively for
+// .yaml/.yml/.json files (skipping hidden files and directories such as
+// .git), and "-"
+// reads stdin. Relative paths resolve against base ("" = the process working
+// directory) but keep the spelling the user gave in findings. A path that
+// does not exist is an error.
+func Files(base string, paths []string, stdin io.Reader) ([]Input, error) {
+	var inputs []Input
+	seenStdin := false
+	for _, p := range paths {
+		if p == "-" {
+			if seenStdin {
+				return nil, fmt.Errorf("stdin (-) given more than once")
+			}
+			seenStdin = true
+			inputs = append(inputs, Input{Name: StdinName, Read: func(limit int64) ([]byte, error) { return readLimited(stdin, limit) }})
+			continue
+		}
+		real := p
+		if base != "" && !filepath.IsAbs(p) {
+			real = filepath.Join(base, p)
+		}
+		fi, err := os.Stat(real)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, unwrapPath(err))
+		}
+		if !fi.IsDir() {
+			inputs = append(inputs, namedFileInput(p, real))
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(real, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if path != real && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			// Dotfiles (.pre-commit-config.yaml, .golangci.yml) are tool
+			// configuration, not manifests; name one explicitly to lint it.
+			if IsManifestName(d.Name()) && !strings.HasPrefix(d.Name(), ".") {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("walking %s: %w", p, err)
+		}
+		sort.Strings(found)
+		for _, f := range found {
+			rel, err := filepath.Rel(real, f)
+			if err != nil {
+				return nil, err
+			}
+			inputs = append(inputs, namedFileInput(filepath.Join(p, rel), f))
+		}
+	}
+	return inputs, nil
+}
+
+// FileInput reads a file from disk, named by its path.
+func FileInput(path string) Input { return namedFileInput(path, path) }
+
+func namedFileInput(name, path string) Input {
+	return Input{Name: name, Read: func(limit int64) ([]byte, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return readLimited(f, limit)
+	}}
+}
+
+// readLimited reads at most limit+1 bytes: enough for the caller to tell
+// that the input is over the limit without buffering all of it.
+func readLimited(r io.Reader, limit int64) ([]byte, error) {
+	if limit <= 0 {
+		return io.ReadAll(r)
+	}
+	return io.ReadAll(io.LimitReader(r, limit+1))
+}

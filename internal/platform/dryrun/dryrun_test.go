@@ -1,0 +1,223 @@
+package dryrun
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/restmapper"
+	"sigs.k8s.io/yaml"
+
+	"github.com/emmdev/emmdev/internal/platform"
+	"github.com/emmdev/emmdev/internal/testcp"
+)
+
+// The apiserver alone validates: no controllers or kwok needed.
+func TestMain(m *testing.M) { os.Exit(testcp.Main(m, testcp.Options{})) }
+
+// client applies objects through the dynamic client, mapping kinds to
+// resources with discovery (refreshed after CRDs are installed).
+type client struct {
+	dyn    dynamic.Interface
+	mapper meta.ResettableRESTMapper
+}
+
+func newClient(t *testing.T, cp *testcp.ControlPlane) *client {
+	t.Helper()
+	dyn, err := dynamic.NewForConfig(cp.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc, err := discovery.NewDiscoveryClientForConfig(cp.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &client{dyn: dyn, mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))}
+}
+
+// apply does a server-side apply; dryRun asks the server to run admission,
+// defaulting and validation without persisting, and Strict field validation
+// turns unknown or duplicate fields into errors instead of silent drops.
+func (c *client) apply(ctx context.Context, o *unstructured.Unstructured, dryRun bool) error {
+	gvk := o.GroupVersionKind()
+	m, err := c.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", gvk.Kind, o.GetName(), err)
+	}
+	var ri dynamic.ResourceInterface = c.dyn.Resource(m.Resource)
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		ri = c.dyn.Resource(m.Resource).Namespace(o.GetNamespace())
+	}
+	data, err := json.Marshal(o.Object)
+	if err != nil {
+		return err
+	}
+	opts := metav1.PatchOptions{FieldManager: "emmdev-test", Force: ptr(true), FieldValidation: "Strict"}
+	if dryRun {
+		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	_, err = ri.Patch(ctx, o.GetName(), types.ApplyPatchType, data, opts)
+	if err != nil {
+		return fmt.Errorf("%s %s/%s: %w", gvk.Kind, o.GetNamespace(), o.GetName(), err)
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// installSealedSecretCRD installs the CRD shipped with sealed-secrets v0.40.0
+// (copied from the module into testdata) and waits until it is Established.
+func installSealedSecretCRD(ctx context.Context, t *testing.T, c *client) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "crds", "bitnami.com_sealedsecrets.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	crd := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal(raw, &crd.Object); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.apply(ctx, crd, false); err != nil {
+		t.Fatalf("install CRD: %v", err)
+	}
+	gvr := schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		got, err := c.dyn.Resource(gvr).Get(ctx, crd.GetName(), metav1.GetOptions{})
+		if err != nil {
+			return false, err
+		}
+		conds, _, _ := unstructured.NestedSlice(got.Object, "status", "conditions")
+		for _, cond := range conds {
+			m, _ := cond.(map[string]any)
+			if m["type"] == "Established" && m["status"] == "True" {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	if err != nil {
+		t.Fatalf("CRD %s not established: %v", crd.GetName(), err)
+	}
+	c.mapper.Reset()
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		if filepath.Dir(dir) == dir {
+			t.Fatal("go.mod not found")
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
+func TestAPIServerAcceptsManifests(t *testing.T) {
+	cp := testcp.Get(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c := newClient(t, cp)
+	installSealedSecretCRD(ctx, t, c)
+
+	// Namespaced objects can only be dry-run in a namespace that exists, so
+	// the Namespace object itself is applied for real.
+	base, err := platform.Render(filepath.Join(repoRoot(t), "manifests"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range base {
+		if o["kind"] == "Namespace" {
+			ns := &unstructured.Unstructured{Object: o}
+			if err := c.apply(ctx, ns, false); err != nil {
+				t.Fatalf("create namespace: %v", err)
+			}
+			t.Cleanup(func() {
+				gvr := schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+				if err := c.dyn.Resource(gvr).Delete(context.Background(), ns.GetName(), metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+					t.Errorf("delete namespace %s: %v", ns.GetName(), err)
+				}
+			})
+		}
+	}
+
+	for _, dir := range []string{"manifests", "deploy/overlays/production"} {
+		t.Run(dir, func(t *testing.T) {
+			objs, err := platform.Render(filepath.Join(repoRoot(t), dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(objs) < 40 {
+				t.Fatalf("rendered only %d objects", len(objs))
+			}
+			for _, o := range objs {
+				if err := c.apply(ctx, &unstructured.Unstructured{Object: o}, true); err != nil {
+					t.Errorf("apiserver rejects %v", err)
+				}
+			}
+		})
+	}
+}
+
+// The same path must reject what a real cluster rejects, or the test above
+// proves nothing.
+func TestAPIServerRejectsBrokenObjects(t *testing.T) {
+	cp := testcp.Get(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := newClient(t, cp)
+	ns := cp.Namespace(t)
+	tests := []struct{ name, doc, wantErr string }{
+		{"unknown field", `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: typo}
+dataa: {a: b}`, "unknown field"},
+		{"invalid name", `
+apiVersion: v1
+kind: Service
+metadata: {name: Not_A_DNS_Name}
+spec:
+  ports: [{port: 80}]`, "Invalid value"},
+		{"nodePort out of range", `
+apiVersion: v1
+kind: Service
+metadata: {name: np}
+spec:
+  type: NodePort
+  ports: [{port: 80, nodePort: 80}]`, "provided port is not in the valid range"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := &unstructured.Unstructured{}
+			if err := yaml.Unmarshal([]byte(strings.TrimSpace(tc.doc)), &o.Object); err != nil {
+				t.Fatal(err)
+			}
+			o.SetNamespace(ns)
+			err := c.apply(ctx, o, true)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("error %v, want %q", err, tc.wantErr)
+			}
+		})
+	}
+}

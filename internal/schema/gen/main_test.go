@@ -1,0 +1,43 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"testing"
+)
+
+// The committed bundle must be exactly what the generator produces from the
+// pinned inputs (CI also runs go generate and git diff --exit-code). Runs
+// offline: the inputs come from the module cache only (GOPROXY=off).
+func TestCommittedBundleIsUpToDate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	k8sDir, err := moduleDir(ctx, kubernetesModule+"@v"+kubernetesVersion, "GOPROXY=off")
+	if err != nil {
+		t.Skipf("inputs not in the module cache (run `go generate ./internal/schema/...` once with the proxy): %v", err)
+	}
+	sealedDir, err := moduleDir(ctx, sealedSecretsModule+"@"+sealedSecretsTag, "GOPROXY=off")
+	if err != nil {
+		t.Skipf("inputs not in the module cache: %v", err)
+	}
+	got, err := build(k8sDir, sealedDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed, err := os.ReadFile("../schemas/kubernetes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, committed) {
+		t.Errorf("schemas/kubernetes.json is stale (%d bytes, generator gives %d): run go generate ./internal/schema/...", len(committed), len(got))
+	}
+}
+
+func TestBadFlagIsAnError(t *testing.T) {
+	t.Parallel()
+	var log bytes.Buffer
+	if err := run(context.Background(), []string{"-nope"}, &log); err == nil {
+		t.Error("unknown flag accepted")
+	}
+}

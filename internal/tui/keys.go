@@ -1,0 +1,131 @@
+package tui
+
+import (
+	tea "charm.land/bubbletea/v2"
+)
+
+func (m Model) onKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	key := k.String()
+	if key == "ctrl+c" {
+		return m, tea.Quit
+	}
+	if m.filtering {
+		m.filterKey(k)
+		return m, nil
+	}
+	switch m.screen {
+	case screenHelp:
+		switch key {
+		case "q":
+			return m, tea.Quit
+		case "esc", "?", "enter":
+			m.screen = screenTable
+		}
+		return m, nil
+	case screenDetails:
+		switch key {
+		case "q":
+			return m, tea.Quit
+		case "esc", "enter", "backspace":
+			m.screen = screenTable
+		case "?":
+			m.screen = screenHelp
+		case "down", "j":
+			m.detailOffset++
+		case "up", "k":
+			m.detailOffset = max(0, m.detailOffset-1)
+		case "g", "home":
+			m.detailOffset = 0
+		}
+		return m, nil
+	}
+	return m.tableKey(key)
+}
+
+func (m Model) tableKey(key string) (tea.Model, tea.Cmd) {
+	page := m.visibleRows()
+	switch key {
+	case "q":
+		return m, tea.Quit
+	case "down", "j":
+		m.move(1)
+	case "up", "k":
+		m.move(-1)
+	case "pgdown", "ctrl+f", "space":
+		m.move(page)
+	case "pgup", "ctrl+b":
+		m.move(-page)
+	case "g", "home":
+		m.move(-len(m.rows))
+	case "G", "end":
+		m.move(len(m.rows))
+	case "/":
+		m.filtering = true
+	case "esc":
+		if m.filter != "" {
+			m.filter = ""
+			m.rebuild()
+		}
+	case "s":
+		m.sort = (m.sort + 1) % numSortKeys
+		m.desc = false
+		m.rebuild()
+	case "S":
+		m.desc = !m.desc
+		m.rebuild()
+	case "N":
+		m.setSort(sortName)
+	case "A":
+		m.setSort(sortApp)
+	case "R":
+		m.setSort(sortRestarts)
+	case "T":
+		m.setSort(sortStatus)
+	case "O":
+		m.setSort(sortNode)
+	case "Y":
+		m.setSort(sortAge)
+	case "enter":
+		if p, ok := m.current(); ok {
+			m.screen, m.detailKey, m.detailOffset = screenDetails, p.Key(), 0
+		}
+	case "?":
+		m.screen = screenHelp
+	}
+	return m, nil
+}
+
+// setSort selects a column; pressing the same column again flips direction,
+// as in k9s.
+func (m *Model) setSort(k sortKey) {
+	if m.sort == k {
+		m.desc = !m.desc
+	} else {
+		m.sort, m.desc = k, false
+	}
+	m.rebuild()
+}
+
+// filterKey edits the live filter: every keystroke re-filters, enter keeps
+// the filter and returns to the table, esc clears it.
+func (m *Model) filterKey(k tea.KeyPressMsg) {
+	switch k.String() {
+	case "esc":
+		m.filtering, m.filter = false, ""
+	case "enter":
+		m.filtering = false
+		return
+	case "backspace":
+		if r := []rune(m.filter); len(r) > 0 {
+			m.filter = string(r[:len(r)-1])
+		}
+	default:
+		if k.Text == "" {
+			return
+		}
+		m.filter += k.Text
+	}
+	m.cursor, m.offset = 0, 0
+	m.selected = ""
+	m.rebuild()
+}
