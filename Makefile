@@ -11,7 +11,7 @@ build:
 	$(GO) build -o bin/emmdev ./cmd/emmdev
 
 lint-manifests:
-	$(GO) run ./cmd/emmdev lint manifests/
+	$(GO) run ./cmd/emmdev lint manifests/ deploy/
 
 # Every test: unit, fuzz seed corpora, and integration tests on a real
 # kube-apiserver/etcd/controller-manager/scheduler/kwok control plane built

@@ -11,9 +11,9 @@
 # The versions below are mirrored in internal/testcp/versions.go, which
 # computes the same directory; TestBuildScriptAgreesOnBinDir keeps them equal.
 #
-# Everything runs inside main(), called on the last line, so bash has parsed
-# the whole file before doing anything: editing the script while a long build
-# runs cannot break that build.
+# Everything runs inside main(), called on the last line together with exit,
+# so bash has parsed the whole file before doing anything and reads nothing
+# after: editing the script while a long build runs cannot break that build.
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-v1.37.2}"
@@ -66,10 +66,16 @@ build_kubernetes() {
   go get "k8s.io/kubernetes/cmd/kube-apiserver@${K8S_VERSION}" \
          "k8s.io/kubernetes/cmd/kube-controller-manager@${K8S_VERSION}" \
          "k8s.io/kubernetes/cmd/kube-scheduler@${K8S_VERSION}" >&2
+  # Stamp the version the way the Kubernetes release build does, so
+  # /version reports K8S_VERSION instead of v0.0.0-master.
+  local v="${K8S_VERSION#v}" pkg=k8s.io/component-base/version ldflags
+  ldflags="-s -w -X ${pkg}.gitVersion=${K8S_VERSION} -X ${pkg}.gitMajor=${v%%.*}"
+  v="${v#*.}"
+  ldflags+=" -X ${pkg}.gitMinor=${v%%.*} -X ${pkg}.gitTreeState=clean"
   for b in kube-apiserver kube-controller-manager kube-scheduler; do
     if [[ ! -x "${bin}/${b}" ]]; then
       log "go build ${b}"
-      go build -trimpath -o "${bin}/${b}.tmp" "k8s.io/kubernetes/cmd/${b}"
+      go build -trimpath -ldflags="${ldflags}" -o "${bin}/${b}.tmp" "k8s.io/kubernetes/cmd/${b}"
       mv "${bin}/${b}.tmp" "${bin}/${b}"
     fi
   done
@@ -120,4 +126,4 @@ main() {
   echo "${bin}"
 }
 
-main "$@"
+main "$@"; exit $?

@@ -160,6 +160,10 @@ func (p *plane) apiServerArgs() []string {
 		"--enable-priority-and-fairness=false",
 		"--profiling=false",
 		"--allow-privileged=true",
+		// On SIGTERM, answer new requests with Retry-After and close open
+		// watches after 2s; the default waits up to --request-timeout (60s)
+		// for every watch of the controllers and kwok to end.
+		"--shutdown-send-retry-after=true",
 	}
 }
 
@@ -186,10 +190,11 @@ func (p *plane) runAPIServer(ctx context.Context) error {
 	}
 	probe := rest.CopyConfig(p.config)
 	probe.Timeout = 5 * time.Second
-	rc, err := rest.UnversionedRESTClientFor(probe)
+	cs, err := kubernetes.NewForConfig(probe)
 	if err != nil {
 		return fmt.Errorf("readyz client: %w", err)
 	}
+	rc := cs.Discovery().RESTClient()
 	return waitFor(ctx, p.apiserver, func(ctx context.Context) error {
 		body, err := rc.Get().AbsPath("/readyz").DoRaw(ctx)
 		if err != nil {

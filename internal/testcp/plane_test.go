@@ -263,7 +263,9 @@ func TestAPIServerStopStartReconnects(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := cp.PIDs()["kube-apiserver"]
+	t0 := time.Now()
 	cp.StopAPIServer(t)
+	stopped := time.Since(t0)
 	short, cancel := context.WithTimeout(ctx, 3*time.Second)
 	_, err := cp.Clientset.CoreV1().ConfigMaps(ns).Get(short, "before", metav1.GetOptions{})
 	cancel()
@@ -273,7 +275,9 @@ func TestAPIServerStopStartReconnects(t *testing.T) {
 	if _, ok := cp.PIDs()["kube-apiserver"]; ok || alive(before) {
 		t.Fatalf("kube-apiserver pid %d still running after StopAPIServer", before)
 	}
+	t0 = time.Now()
 	cp.StartAPIServer(t)
+	t.Logf("kube-apiserver stopped in %s, ready again in %s", stopped.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
 	// The same clientset, created before the restart, works again, and the
 	// data survived in etcd.
 	got, err := cp.Clientset.CoreV1().ConfigMaps(ns).Get(ctx, "before", metav1.GetOptions{})

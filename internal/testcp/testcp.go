@@ -270,7 +270,11 @@ func (c *ControlPlane) startAPIServerLocked() error {
 
 // PIDs returns the process ids of the running control-plane processes, by
 // binary name.
-func (c *ControlPlane) PIDs() map[string]int { return c.p.pids() }
+func (c *ControlPlane) PIDs() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.p.pids()
+}
 
 // LogDir is the directory holding <binary>.log for each process (removed at
 // teardown unless EMMDEV_TESTCP_KEEP is set).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sync"
 	"time"
 
@@ -150,8 +151,14 @@ func forbiddenText(verb, resource, ns string, err error) string {
 	return msg
 }
 
-// shortError keeps the header on one line.
+// shortError keeps the header on one line: a url.Error's request URL is
+// noise next to the reason ("dial tcp 127.0.0.1:6443: connect: connection
+// refused"), so only the reason is kept.
 func shortError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	s := err.Error()
 	const maxLen = 120
 	if len(s) > maxLen {
@@ -176,6 +183,10 @@ func worst(a, b Conn) Conn {
 	}
 	if rank(b) > rank(a) {
 		return b
+	}
+	if a.Phase == Reconnecting && b.Phase == Reconnecting {
+		// Both streams are down: count the longer outage.
+		a.Attempt = max(a.Attempt, b.Attempt)
 	}
 	return a
 }

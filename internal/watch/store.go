@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -22,6 +23,7 @@ import (
 	k8swatch "k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
 
 	"github.com/emmdev/emmdev/internal/podstatus"
 )
@@ -53,8 +55,8 @@ type Store struct {
 	synced  bool
 	seq     uint64
 
-	wake          chan struct{}
-	podConn, evts *tracker
+	wake            chan struct{}
+	podConn, evConn *tracker
 }
 
 // New prepares a store; nothing talks to the API server before Run.
@@ -74,7 +76,7 @@ func New(client kubernetes.Interface, opts Options) *Store {
 		wake:   make(chan struct{}, 1),
 	}
 	s.podConn = &tracker{resource: "pods", ns: opts.Namespace, now: opts.Now, changed: s.markChanged}
-	s.evts = &tracker{resource: "events", ns: opts.Namespace, now: opts.Now, changed: s.markChanged}
+	s.evConn = &tracker{resource: "events", ns: opts.Namespace, now: opts.Now, changed: s.markChanged}
 	return s
 }
 
@@ -82,8 +84,12 @@ func New(client kubernetes.Interface, opts Options) *Store {
 // change, from a single goroutine, until ctx is done; it then stops the
 // informers and returns ctx's error.
 func (s *Store) Run(ctx context.Context, sink func(Snapshot)) error {
+	// client-go logs every reflector failure through the context's logger;
+	// the store reports them as connection state instead, and on the TUI a
+	// log line would scribble over the screen.
+	ctx = klog.NewContext(ctx, logr.Discard())
 	pods := s.informer(&corev1.Pod{}, s.podConn, s.podLW())
-	events := s.informer(&corev1.Event{}, s.evts, s.eventLW())
+	events := s.informer(&corev1.Event{}, s.evConn, s.eventLW())
 	if _, err := pods.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    s.onPod,
 		UpdateFunc: func(old, obj any) { s.onPodUpdate(old, obj) },
@@ -171,7 +177,7 @@ func (s *Store) flush() (Snapshot, bool) {
 	// changing a snapshot under its feet.
 	out := slices.Clone(s.rows)
 	s.seq++
-	return Snapshot{Pods: out, Conn: worst(s.podConn.get(), s.evts.get()), Synced: s.synced, Seq: s.seq}, true
+	return Snapshot{Pods: out, Conn: worst(s.podConn.get(), s.evConn.get()), Synced: s.synced, Seq: s.seq}, true
 }
 
 // rebuildRows handles big bursts (the first list, a relist after a

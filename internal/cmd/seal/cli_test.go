@@ -237,3 +237,41 @@ func TestWarnsWhenEnvIsTrackedByGit(t *testing.T) {
 		}
 	}
 }
+
+func TestKeygenPlacement(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	p.env = map[string]string{} // no HOME: the default key path would be relative, i.e. in the repo
+	if r := p.run("", "seal", "keygen", "--bits", "2048"); r.code != 2 || !strings.Contains(r.stderr, "cannot place the private key") {
+		t.Fatalf("%+v", r)
+	}
+	if _, err := os.Stat(filepath.Join(p.dir, ".config")); err == nil {
+		t.Error("a key directory was created inside the project")
+	}
+	// A subdirectory of the project still puts the cert at the project root.
+	p.env = map[string]string{"XDG_CONFIG_HOME": filepath.Join(p.home, "xdg")}
+	if err := os.MkdirAll(filepath.Join(p.dir, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	root := p.dir
+	p.dir = filepath.Join(root, "sub", "dir")
+	if err := os.MkdirAll(p.dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if r := p.run("", "seal", "keygen", "--bits", "2048"); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	for _, f := range []string{filepath.Join(root, ".emmdev", "dev-sealing-cert.pem"), filepath.Join(p.home, "xdg", "emmdev", "sealing", "dev-key.pem")} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+	// ... and sealing from the subdirectory finds that cert.
+	p.write("x.env", "A=1\n")
+	if r := p.run("", "seal", "--from-env-file", "x.env", "--name", "a", "-n", "b"); r.code != 0 || !strings.Contains(r.stderr, "../../.emmdev/dev-sealing-cert.pem") {
+		t.Errorf("%+v", r)
+	}
+	if r := p.run("", "seal", "keygen", "--bits", "2048", "--force"); r.code != 0 {
+		t.Errorf("--force: %+v", r)
+	}
+}

@@ -59,8 +59,11 @@ interactive screen (press ? for keys); pods whose restarts rose since it
 opened are marked with ↑.
 
 Without a terminal, or with --once, the table is printed once; -o json
-prints it for scripts. --watch without a terminal prints one timestamped
-line per change, for CI logs, until interrupted.
+prints it for scripts as {"items": [...]}, each item with the stable fields
+namespace, name, app, ready, total, status, restarts, lastRestart (RFC 3339,
+null if never), lastCause, ageSeconds and node. --watch without a terminal
+prints one timestamped line per change (ADDED, MODIFIED, DELETED,
+CONNECTION), for CI logs, until interrupted.
 
 Exit codes: 0 ok; 1 with --once --fail-if-not-ready when a pod is not
 ready; 2 usage or cluster error (including forbidden); 130 interrupted.`,

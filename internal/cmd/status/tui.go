@@ -5,9 +5,7 @@ import (
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/go-logr/logr"
 	"k8s.io/client-go/rest"
-	"k8s.io/klog/v2"
 
 	"github.com/emmdev/emmdev/internal/kube"
 	"github.com/emmdev/emmdev/internal/tui"
@@ -19,13 +17,10 @@ func runTUI(ctx context.Context, o *Options, t kube.Target) error {
 		Context: t.Context, Namespace: t.Namespace, Selector: o.Selector,
 		Color: o.IO.ColorOut(), Now: o.Now,
 	})
-	// Anything client-go would print (API warnings, klog lines from the
-	// reflector) would scribble over the alternate screen; the header shows
-	// the connection state instead.
+	// API warnings printed to stderr would scribble over the alternate
+	// screen (the store silences client-go's logging the same way).
 	t.Config = rest.CopyConfig(t.Config)
 	t.Config.WarningHandler = rest.NoWarnings{}
-	klog.SetLogger(logr.Discard())
-	defer klog.ClearLogger()
 	client, err := o.NewClient(t.Config)
 	if err != nil {
 		return fmt.Errorf("kubernetes client: %w", err)

@@ -186,26 +186,37 @@ func TestAPIServerRejectsBrokenObjects(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c := newClient(t, cp)
+	installSealedSecretCRD(ctx, t, c)
 	ns := cp.Namespace(t)
 	tests := []struct{ name, doc, wantErr string }{
 		{"unknown field", `
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: typo}
-dataa: {a: b}`, "unknown field"},
+dataa: {a: b}`, "field not declared in schema"},
 		{"invalid name", `
 apiVersion: v1
 kind: Service
 metadata: {name: Not_A_DNS_Name}
 spec:
   ports: [{port: 80}]`, "Invalid value"},
-		{"nodePort out of range", `
-apiVersion: v1
-kind: Service
-metadata: {name: np}
+		{"selector does not match labels", `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
 spec:
-  type: NodePort
-  ports: [{port: 80, nodePort: 80}]`, "provided port is not in the valid range"},
+  selector: {matchLabels: {app: a}}
+  template:
+    metadata: {labels: {app: b}}
+    spec:
+      containers: [{name: c, image: "x:1"}]`, "does not match template"},
+		// Validated against the CRD's schema, so the CRD really is in play.
+		{"sealed secret of the wrong shape", `
+apiVersion: bitnami.com/v1alpha1
+kind: SealedSecret
+metadata: {name: s}
+spec:
+  encryptedData: 5`, "encryptedData"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,7 +5,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +16,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/emmdev/emmdev/internal/app"
+	"github.com/emmdev/emmdev/internal/cmdutil"
 	"github.com/emmdev/emmdev/internal/seal"
 	"github.com/emmdev/emmdev/internal/testcp"
 )
@@ -73,24 +77,32 @@ func TestFetchCertThroughServiceProxy(t *testing.T) {
 	}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	// Both Endpoints and an EndpointSlice: which one the proxy reads has
-	// changed across Kubernetes versions, and no controller mirrors them here.
-	//nolint:staticcheck // the deprecated Endpoints API on purpose, see above
-	if _, err := cs.Endpoints(ns).Create(ctx, &corev1.Endpoints{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Subsets: []corev1.EndpointSubset{{
-			Addresses: []corev1.EndpointAddress{{IP: ip}},
-			Ports:     []corev1.EndpointPort{{Name: "http", Port: port, Protocol: corev1.ProtocolTCP}},
-		}},
-	}, metav1.CreateOptions{}); err != nil {
+	// The service proxy only forwards to an endpoint address whose
+	// targetRef is a Pod reporting that IP, so fake such a Pod: nothing
+	// schedules or runs it, its status just carries the listener's IP.
+	pod, err := cs.Pods(ns).Create(ctx, &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "controller"},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "example.invalid/none"}}},
+	}, metav1.CreateOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
+	pod.Status.PodIP, pod.Status.PodIPs = ip, []corev1.PodIP{{IP: ip}}
+	if _, err := cs.Pods(ns).UpdateStatus(ctx, pod, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Publish the address as the EndpointSlice kube-apiserver 1.37's
+	// service proxy reads (no endpointslice controller runs here).
 	httpName, proto, ready := "http", corev1.ProtocolTCP, true
 	if _, err := cp.Clientset.DiscoveryV1().EndpointSlices(ns).Create(ctx, &discoveryv1.EndpointSlice{
 		ObjectMeta:  metav1.ObjectMeta{Name: name + "-1", Labels: map[string]string{discoveryv1.LabelServiceName: name}},
 		AddressType: discoveryv1.AddressTypeIPv4,
-		Endpoints:   []discoveryv1.Endpoint{{Addresses: []string{ip}, Conditions: discoveryv1.EndpointConditions{Ready: &ready}}},
-		Ports:       []discoveryv1.EndpointPort{{Name: &httpName, Port: &port, Protocol: &proto}},
+		Endpoints: []discoveryv1.Endpoint{{
+			Addresses:  []string{ip},
+			Conditions: discoveryv1.EndpointConditions{Ready: &ready},
+			TargetRef:  &corev1.ObjectReference{Kind: "Pod", Namespace: ns, Name: pod.Name},
+		}},
+		Ports: []discoveryv1.EndpointPort{{Name: &httpName, Port: &port, Protocol: &proto}},
 	}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -110,5 +122,25 @@ func TestFetchCertThroughServiceProxy(t *testing.T) {
 	pub, _, err := seal.ParseCert("fetched", data)
 	if err != nil || !pub.Equal(&kp.Key.PublicKey) {
 		t.Fatalf("fetched cert does not match the served one: %v", err)
+	}
+
+	// The whole CLI path against the same API server: kubeconfig loading,
+	// flags, fetch, seal; then verify with the matching private key.
+	dir := t.TempDir()
+	for f, content := range map[string][]byte{"x.env": []byte("A=1\n"), "key.pem": kp.KeyPEM()} {
+		if err := os.WriteFile(filepath.Join(dir, f), content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	streams, _, _, errOut := cmdutil.TestStreams()
+	streams.Getenv = func(string) string { return "" }
+	f := &cmdutil.Factory{Streams: streams, WorkDir: func() (string, error) { return dir, nil }}
+	code := app.Run(ctx, []string{"seal", "--from-env-file", "x.env", "--name", "a", "-n", "agentic-ai",
+		"--kubeconfig", cp.KubeconfigPath, "--controller-namespace", ns, "-o", "s.yaml"}, f)
+	if code != 0 || !strings.Contains(errOut.String(), "sealing with controller "+ns+"/"+name) {
+		t.Fatalf("emmdev seal --kubeconfig: exit %d: %s", code, errOut)
+	}
+	if code := app.Run(ctx, []string{"seal", "verify", "--key", "key.pem", "s.yaml"}, f); code != 0 {
+		t.Fatalf("verify with the controller's key: exit %d: %s", code, errOut)
 	}
 }
