@@ -270,6 +270,8 @@ func TestConnectionStates(t *testing.T) {
 			"reconnecting (attempt 3, last error: connection refused)"},
 		{watch.Conn{Phase: watch.Forbidden, LastError: `forbidden: you may not list pods in namespace "secret"`},
 			`forbidden: you may not list pods in namespace "secret"`},
+		{watch.Conn{Phase: watch.Connected, Note: "events forbidden: probe failures not shown"},
+			"● connected (events forbidden: probe failures not shown)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.conn.Phase.String(), func(t *testing.T) {
@@ -300,6 +302,17 @@ func TestEmptyNamespace(t *testing.T) {
 	v := newModel(t, snapshot(true)).View().Content
 	if !strings.Contains(v, "no pods in agentic-ai") {
 		t.Errorf("want an explicit empty message:\n%s", v)
+	}
+}
+
+func TestCauseStaysWholeWhileItFits(t *testing.T) {
+	t.Parallel()
+	// gutter 3 + NAME 8+2 + READY 5+2 + STATUS 16+2 + RESTARTS 15+2 = 55, cause 23.
+	for _, width := range []int{78, 80, 90, 100, 120, 160} {
+		v := newModel(t, threePods(), tea.WindowSizeMsg{Width: width, Height: 20}).View().Content
+		if !strings.Contains(v, "OOMKilled (limit 256Mi)") {
+			t.Errorf("width %d: cause cut although it fits:\n%s", width, v)
+		}
 	}
 }
 

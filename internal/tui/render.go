@@ -101,6 +101,14 @@ func (m Model) sortLabel() string {
 
 func (m Model) connText() string {
 	c := m.snap.Conn
+	text := m.phaseText(c)
+	if c.Note != "" {
+		text += " " + m.st.paint(m.st.dim, "("+c.Note+")")
+	}
+	return text
+}
+
+func (m Model) phaseText(c watch.Conn) string {
 	switch c.Phase {
 	case watch.Connected:
 		return m.st.paint(m.st.good, "● connected")
@@ -157,13 +165,21 @@ func (m Model) layout() layout {
 		}
 		return n
 	}
+	// room is what is left for the cause; the cause's own 2-space gap only
+	// counts when a column follows it.
+	room := func() int {
+		if l.age || l.node {
+			return m.width - need() - 2
+		}
+		return m.width - need()
+	}
 	for _, drop := range []*bool{&l.node, &l.app, &l.age, &l.ns} {
-		if need()+minCause+2 <= m.width {
+		if room() >= min(w.cause, minCause) {
 			break
 		}
 		*drop = false
 	}
-	l.cause = min(w.cause, max(minCause, m.width-need()-2))
+	l.cause = min(w.cause, max(8, room()))
 	return l
 }
 

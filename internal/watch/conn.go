@@ -45,6 +45,9 @@ type Conn struct {
 	LastError string
 	// Since is when the phase began.
 	Since time.Time
+	// Note is secondary news, e.g. that events are forbidden so probe
+	// failures cannot be shown, while pods work.
+	Note string
 }
 
 // String is the header text: "connected", "reconnecting (attempt 3, last
@@ -167,8 +170,18 @@ func shortError(err error) string {
 	return s
 }
 
-// worst combines the pod and event connection states: a problem on either
-// is shown, pods first.
+// combine merges the pod and event connection states. Pods decide whether
+// the screen works; forbidden events only cost the probe-failure causes, so
+// they become a note rather than the state.
+func combine(pods, events Conn) Conn {
+	if events.Phase == Forbidden {
+		pods.Note = "events forbidden: probe failures not shown"
+		return pods
+	}
+	return worst(pods, events)
+}
+
+// worst returns the state with the bigger problem, pods first.
 func worst(a, b Conn) Conn {
 	rank := func(c Conn) int {
 		switch c.Phase {

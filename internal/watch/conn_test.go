@@ -45,3 +45,15 @@ func TestWorstShowsTroubleFirst(t *testing.T) {
 		t.Errorf("both down: the longer outage counts, got attempt %d", got.Attempt)
 	}
 }
+
+func TestForbiddenEventsAreOnlyANote(t *testing.T) {
+	t.Parallel()
+	got := combine(Conn{Phase: Connected}, Conn{Phase: Forbidden, LastError: "forbidden: you may not watch events"})
+	if got.Phase != Connected || got.Note == "" {
+		t.Errorf("pods work, events forbidden: got %+v", got)
+	}
+	got = combine(Conn{Phase: Forbidden, LastError: "pods"}, Conn{Phase: Forbidden, LastError: "events"})
+	if got.Phase != Forbidden || got.LastError != "pods" {
+		t.Errorf("forbidden pods are the state: got %+v", got)
+	}
+}

@@ -7,8 +7,6 @@ package watch
 import (
 	"cmp"
 	"context"
-	"errors"
-	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
@@ -177,7 +174,7 @@ func (s *Store) flush() (Snapshot, bool) {
 	// changing a snapshot under its feet.
 	out := slices.Clone(s.rows)
 	s.seq++
-	return Snapshot{Pods: out, Conn: worst(s.podConn.get(), s.evConn.get()), Synced: s.synced, Seq: s.seq}, true
+	return Snapshot{Pods: out, Conn: combine(s.podConn.get(), s.evConn.get()), Synced: s.synced, Seq: s.seq}, true
 }
 
 // rebuildRows handles big bursts (the first list, a relist after a
@@ -253,21 +250,16 @@ func (s *Store) informer(example runtime.Object, t *tracker, lw *cache.ListWatch
 		cache.ToListWatcherWithWatchListSemantics(tracked, s.client),
 		example, cache.SharedIndexInformerOptions{})
 	// Replaces client-go's default handler, which logs every failure to
-	// stderr through klog: on the TUI that would scribble over the screen,
-	// and the header already shows the state.
+	// stderr (on the TUI that would scribble over the screen). Whatever ends
+	// a ListAndWatch, even a watch that merely expired, sends the reflector
+	// into its backoff sleep (up to a minute after a long outage) during
+	// which nothing arrives: the header must say so rather than "connected".
 	_ = inf.SetWatchErrorHandlerWithContext(func(ctx context.Context, _ *cache.Reflector, err error) {
-		if ctx.Err() == nil && !benignWatchEnd(err) {
+		if ctx.Err() == nil {
 			t.failAgain(err)
 		}
 	})
 	return inf
-}
-
-// benignWatchEnd is a watch that ended the normal way: closed by the server
-// or expired (the reflector relists), not a connection problem.
-func benignWatchEnd(err error) bool {
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		apierrors.IsResourceExpired(err) || apierrors.IsGone(err)
 }
 
 func (s *Store) record(ctx context.Context, t *tracker, verb string, err error) {

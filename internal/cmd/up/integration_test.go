@@ -256,9 +256,11 @@ func runSealedSecretsController(t *testing.T, cs kubernetes.Interface, cp *testc
 		t.Fatal(err)
 	}
 	ch := make(chan struct{})
-	done := make(chan struct{})
-	go func() { defer close(done); c.Run(ch) }()
-	return func() { close(ch); <-done }
+	go c.Run(ch)
+	// Closing ch stops the informers, so this controller sees no more
+	// events. Its worker stays parked on the work queue (Controller.Run only
+	// shuts the queue down after the worker returns), so do not wait for it.
+	return func() { close(ch) }
 }
 
 func waitForSecret(t *testing.T, cs kubernetes.Interface, want map[string]string) {
