@@ -18,8 +18,24 @@ import (
 // NotReady explains one workload that did not become available in time.
 type NotReady struct {
 	Workload Workload
-	Reason   string              // why the workload itself is not available
-	Pods     []podstatus.Summary // its pods that are not ready
+	Reason   string     // why the workload itself is not available
+	Pods     []PodIssue // its pods that are not ready
+}
+
+// PodIssue is one pod that is not ready: the diagnosis `emmdev status`
+// shows, plus the pod's Ready condition when the containers look fine but
+// the pod is still not Ready (node not ready, readiness gates).
+type PodIssue struct {
+	podstatus.Summary
+	Condition string
+}
+
+// String is the line `up` prints for the pod.
+func (p PodIssue) String() string {
+	if p.Condition == "" {
+		return p.Diagnosis()
+	}
+	return p.Diagnosis() + "; " + p.Condition
 }
 
 // WaitOptions tune Wait.
@@ -184,10 +200,33 @@ func diagnose(ctx context.Context, kube kubernetes.Interface, w Workload) (NotRe
 		if err == nil {
 			events = evs.Items
 		}
-		if s := podstatus.Summarize(p, events); s.NotReady() {
-			nr.Pods = append(nr.Pods, s)
+		s := podstatus.Summarize(p, events)
+		cond := notReadyCondition(p)
+		switch {
+		case s.NotReady():
+			nr.Pods = append(nr.Pods, PodIssue{Summary: s})
+		case cond != "" && !s.Terminating:
+			nr.Pods = append(nr.Pods, PodIssue{Summary: s, Condition: cond})
 		}
 	}
 	sort.Slice(nr.Pods, func(i, j int) bool { return nr.Pods[i].Name < nr.Pods[j].Name })
 	return nr, nil
+}
+
+// notReadyCondition describes a pod whose Ready condition is not True.
+func notReadyCondition(p *corev1.Pod) string {
+	for _, c := range p.Status.Conditions {
+		if c.Type != corev1.PodReady || c.Status == corev1.ConditionTrue {
+			continue
+		}
+		msg := "pod not Ready"
+		if c.Reason != "" {
+			msg += ": " + c.Reason
+		}
+		if c.Message != "" {
+			msg += " (" + c.Message + ")"
+		}
+		return msg
+	}
+	return ""
 }

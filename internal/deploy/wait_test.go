@@ -104,11 +104,34 @@ func TestWaitNamesNotReadyPodsWithCause(t *testing.T) {
 	if len(nrs[0].Pods) != 1 {
 		t.Fatalf("pods = %+v, want only the crashing one", nrs[0].Pods)
 	}
-	if d := nrs[0].Pods[0].Diagnosis(); d != "ns/bad-1 0/1 CrashLoopBackOff, 4 restarts, last: exit code 1" {
+	if d := nrs[0].Pods[0].String(); d != "ns/bad-1 0/1 CrashLoopBackOff, 4 restarts, last: exit code 1" {
 		t.Errorf("diagnosis = %q", d)
 	}
 	if strings.Join(ready, ",") != "good" {
 		t.Errorf("ready = %v", ready)
+	}
+}
+
+func TestWaitNamesPodsMarkedNotReadyByTheNode(t *testing.T) {
+	t.Parallel()
+	// Containers report ready, but the node went NotReady and the node
+	// controller set the pod's Ready condition to False.
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "app-1", Namespace: "ns", Labels: map[string]string{"app": "app"}},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "c"}}},
+		Status: corev1.PodStatus{
+			Phase:             corev1.PodRunning,
+			Conditions:        []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse, Reason: "NodeNotReady"}},
+			ContainerStatuses: []corev1.ContainerStatus{{Name: "c", Ready: true, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}},
+		},
+	}
+	cs := fake.NewClientset(deployment("app", 1, 1, 1, 1, 0), pod)
+	nrs, err := Wait(context.Background(), cs, []Workload{{"Deployment", "ns", "app"}}, WaitOptions{Timeout: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nrs) != 1 || len(nrs[0].Pods) != 1 || nrs[0].Pods[0].String() != "ns/app-1 1/1 Running; pod not Ready: NodeNotReady" {
+		t.Fatalf("not ready = %+v", nrs)
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"sort"
+	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
@@ -77,41 +79,54 @@ func (p *plane) startKwok(ctx context.Context) error {
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return err
 	}
-	p.kwok = p.newProcess("kwok",
-		"--kubeconfig="+p.path("admin.kubeconfig"),
-		"--config="+p.path("kwok.yaml"),
-		"--manage-all-nodes=false",
-		"--manage-nodes-with-annotation-selector="+kwokNodeAnnotation+"=fake",
-		"--node-ip=10.240.0.1",
-		// Room for the 500 pods the node allows; kwok's default is a /24.
-		"--cidr=10.244.0.0/16",
-	)
-	p.kwok.env = append(os.Environ(), "HOME="+home)
-	if err := p.kwok.start(); err != nil {
-		return err
-	}
 	cs, err := kubernetes.NewForConfig(p.config)
 	if err != nil {
 		return err
 	}
-	if err := ensureStorageClass(ctx, cs); err != nil {
-		return err
-	}
-	if err := ensureKwokNode(ctx, cs); err != nil {
-		return err
-	}
-	// The node goes Ready once kwok has played node-initialize on it.
-	return waitFor(ctx, p.kwok, func(ctx context.Context) error {
-		n, err := cs.CoreV1().Nodes().Get(ctx, KwokNodeName, metav1.GetOptions{})
+	return retryOnPortClash(func() error {
+		port, err := freePort()
 		if err != nil {
 			return err
 		}
-		for _, c := range n.Status.Conditions {
-			if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
-				return nil
-			}
+		healthz := "http://127.0.0.1:" + strconv.Itoa(port) + "/healthz"
+		p.kwok = p.newProcess("kwok",
+			"--kubeconfig="+p.path("admin.kubeconfig"),
+			"--config="+p.path("kwok.yaml"),
+			"--manage-all-nodes=false",
+			"--manage-nodes-with-annotation-selector="+kwokNodeAnnotation+"=fake",
+			"--node-ip=10.240.0.1",
+			// Room for the 500 pods the node allows; kwok's default is a /24.
+			"--cidr=10.244.0.0/16",
+			// Its server (plain HTTP on loopback) starts only after every
+			// controller has initialised: /healthz is kwok's readiness.
+			"--server-address=127.0.0.1:"+strconv.Itoa(port),
+		)
+		p.kwok.env = append(os.Environ(), "HOME="+home)
+		if err := p.kwok.start(); err != nil {
+			return err
 		}
-		return fmt.Errorf("node %s not Ready yet", KwokNodeName)
+		if err := ensureStorageClass(ctx, cs); err != nil {
+			return err
+		}
+		if err := ensureKwokNode(ctx, cs); err != nil {
+			return err
+		}
+		// Ready: controllers up, and node-initialize played on the node.
+		return waitFor(ctx, p.kwok, func(ctx context.Context) error {
+			if err := httpOK(ctx, http.DefaultClient, healthz); err != nil {
+				return err
+			}
+			n, err := cs.CoreV1().Nodes().Get(ctx, KwokNodeName, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			for _, c := range n.Status.Conditions {
+				if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
+					return nil
+				}
+			}
+			return fmt.Errorf("node %s not Ready yet", KwokNodeName)
+		})
 	})
 }
 

@@ -81,12 +81,24 @@ func startPlane(binDir string, opts Options, keep bool) (p *plane, err error) {
 	}
 	// The scheduler has no readiness signal here: at least make sure that
 	// nothing died on a bad flag while the later steps ran.
-	for _, proc := range []*process{p.etcd, p.apiserver, p.controllerManager, p.scheduler, p.kwok} {
+	return p, p.checkAlive(true)
+}
+
+// checkAlive returns the exit and log tail of the first started process
+// that is no longer running; kube-apiserver is left out when a test may
+// have stopped it on purpose.
+func (p *plane) checkAlive(withAPIServer bool) error {
+	procs := []*process{p.etcd, p.controllerManager, p.scheduler, p.kwok}
+	if withAPIServer {
+		// Read only here: StartAPIServer replaces it under ControlPlane.mu.
+		procs = append(procs, p.apiserver)
+	}
+	for _, proc := range procs {
 		if proc != nil && !proc.running() {
-			return p, proc.withLog(proc.exitError())
+			return proc.withLog(proc.exitError())
 		}
 	}
-	return p, nil
+	return nil
 }
 
 func (p *plane) path(name string) string { return filepath.Join(p.dir, name) }

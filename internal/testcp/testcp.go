@@ -126,6 +126,11 @@ func Get(t testing.TB) *ControlPlane {
 	if err != nil {
 		t.Fatalf("testcp: %v", err)
 	}
+	// A component that died since the start (say kwok) would otherwise
+	// show up as pods stuck in Pending until a test times out.
+	if err := cp.p.checkAlive(false); err != nil {
+		t.Fatalf("testcp: control plane broken: %v", err)
+	}
 	if h.logged.CompareAndSwap(false, true) {
 		t.Logf("testcp: control plane up in %s (%s); binaries %s; logs in %s",
 			h.elapsed.Round(10*time.Millisecond), strings.Join(cp.p.timings, ", "), cp.p.binDir, cp.p.dir)
@@ -252,6 +257,10 @@ func (c *ControlPlane) StartAPIServer(t testing.TB) {
 	}
 	if err := c.startAPIServerLocked(); err != nil {
 		t.Fatalf("testcp: start kube-apiserver: %v", err)
+	}
+	// The other components must have ridden out the outage.
+	if err := c.p.checkAlive(true); err != nil {
+		t.Fatalf("testcp: after kube-apiserver restart: %v", err)
 	}
 }
 

@@ -240,7 +240,7 @@ func printNotReady(w io.Writer, nrs []deploy.NotReady, timeout string) {
 	for _, nr := range nrs {
 		fmt.Fprintf(w, "  %s: %s\n", nr.Workload, nr.Reason)
 		for _, s := range nr.Pods {
-			fmt.Fprintf(w, "    pod %s\n", s.Diagnosis())
+			fmt.Fprintf(w, "    pod %s\n", s)
 		}
 		if len(nr.Pods) == 0 {
 			fmt.Fprintf(w, "    no pods (see `kubectl describe %s -n %s %s`)\n", strings.ToLower(nr.Workload.Kind), nr.Workload.Namespace, nr.Workload.Name)
