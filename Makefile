@@ -37,7 +37,7 @@ tidy-check:
 generate-check:
 	$(GO) generate ./...
 	git diff --exit-code -- . ':!go.sum'
-	@test -z "$$(git status --porcelain --untracked-files=all -- internal)" || { git status --porcelain -- internal; echo "go generate produced untracked files"; exit 1; }
+	@untracked="$$(git ls-files --others --exclude-standard)"; if [ -n "$$untracked" ]; then echo "go generate produced untracked files:"; echo "$$untracked"; exit 1; fi
 
 golangci:
 	"$$(bash hack/tools.sh golangci-lint)" run ./...

@@ -13,8 +13,7 @@
 #   5. prints wall-time ratios, CPU time and peak RSS, and the targets:
 #      80 objects: emmdev <= 1/2 of kubeconform (goal 1/4); 8,000: emmdev <= kubeconform.
 #
-# Env: RUNS_SMALL (default 15), RUNS_BIG (default 3), SKIP_BIG=1, KEEP=1 (keep the work dir),
-# GENCORPUS=bench (use hack/bench/gencorpus even when hack/gencorpus exists).
+# Env: RUNS_SMALL (default 15), RUNS_BIG (default 3), SKIP_BIG=1, KEEP=1 (keep the work dir).
 # Wall time on a loaded machine is noisy; the CPU columns are steadier.
 set -euo pipefail
 
@@ -46,17 +45,10 @@ go build -o "$WORK/emmdev" ./cmd/emmdev || die "go build ./cmd/emmdev"
 go build -o "$WORK/validate" ./hack/bench/validate || die "go build ./hack/bench/validate"
 ok "built into $WORK"
 
-# hack/gencorpus (the lint tests' generator) is used when present; ours
-# (hack/bench/gencorpus, 7 kinds instead of 5) is the fallback, or forced
-# with GENCORPUS=bench.
+# The same generator the lint benchmarks use (internal/lint/corpus).
 gencorpus() {
-  if [[ ${GENCORPUS:-} != bench && -d hack/gencorpus ]] && go run ./hack/gencorpus -out "$1" -files "$2" -objects "$3" >/dev/null 2>&1; then
-    echo hack/gencorpus
-  else
-    rm -rf "$1"
-    go run ./hack/bench/gencorpus -out "$1" -files "$2" -objects "$3" >/dev/null 2>&1 || die "gencorpus failed"
-    echo hack/bench/gencorpus
-  fi
+  go run ./hack/gencorpus -out "$1" -files "$2" -objects "$3" >/dev/null || die "gencorpus failed"
+  echo hack/gencorpus
 }
 step "generate corpora"
 gen_small=$(gencorpus "$WORK/small" 1 80)

@@ -16,11 +16,11 @@ type lastTermination struct {
 }
 
 type status struct {
-	reason                 string
-	ready, total           int
-	restarts               int32
-	last                   *lastTermination
-	initializing, terminal bool
+	reason       string
+	ready, total int
+	restarts     int32
+	last         *lastTermination
+	initializing bool
 }
 
 // kubectlStatus follows kubectl's printPod (pkg/printers/internalversion) so

@@ -47,7 +47,7 @@ func TestKwokConfigHoldsEveryStageOnce(t *testing.T) {
 		seen[d.Metadata.Name] = d.Spec.ResourceRef.Kind
 	}
 	want := map[string]string{
-		"node-initialize": "Node", "pod-ready": "Pod", "pod-complete": "Pod", "pod-delete": "Pod",
+		"node-initialize": "Node", "node-heartbeat": "Node", "pod-ready": "Pod", "pod-complete": "Pod", "pod-delete": "Pod",
 		"crashloop-start": "Pod", "crashloop-crash": "Pod", "crashloop-crash-probe": "Pod", "crashloop-restart": "Pod",
 		"pvc-provision": "PersistentVolumeClaim", "pvc-delete": "PersistentVolumeClaim",
 		"pv-bind": "PersistentVolume", "pv-delete": "PersistentVolume",

@@ -176,6 +176,7 @@ func TestUpOnControlPlane(t *testing.T) {
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 		}
+		t.Logf("up output:\n%s", out)
 		if !strings.Contains(errOut, "✗ Waiting for") {
 			t.Errorf("wait step not marked failed:\n%s", errOut)
 		}
