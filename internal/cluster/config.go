@@ -134,6 +134,26 @@ type FolderOverrides struct {
 	Vault, Unsorted string
 }
 
+// NewFolderOverrides picks each folder from its flag, else its environment
+// variable, and makes a relative one absolute against wd. up and down share
+// it so both name the same folders.
+func NewFolderOverrides(vaultFlag, unsortedFlag string, getenv func(string) string, wd string) FolderOverrides {
+	pick := func(flag, env string) string {
+		v := flag
+		if v == "" && getenv != nil {
+			v = getenv(env)
+		}
+		if v != "" && !filepath.IsAbs(v) {
+			v = filepath.Join(wd, v)
+		}
+		return v
+	}
+	return FolderOverrides{
+		Vault:    pick(vaultFlag, "EMMDEV_VAULT_DIR"),
+		Unsorted: pick(unsortedFlag, "EMMDEV_UNSORTED_DIR"),
+	}
+}
+
 // Resolve returns the effective config: a deep copy of cfg with kind's
 // defaults, every relative extraMount hostPath made absolute against
 // repoRoot (or replaced by an override for the vault/unsorted mounts), and

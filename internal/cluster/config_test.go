@@ -179,3 +179,18 @@ func TestHostPortsSkipsRandomPorts(t *testing.T) {
 		t.Errorf("HostPorts = %v", got)
 	}
 }
+
+func TestNewFolderOverridesFlagBeatsEnvAndRelativeIsAbsolute(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"EMMDEV_VAULT_DIR": "/env/vault", "EMMDEV_UNSORTED_DIR": "rel/unsorted"}
+	got := NewFolderOverrides("flag/vault", "", func(k string) string { return env[k] }, "/work")
+	if got.Vault != "/work/flag/vault" {
+		t.Errorf("vault = %q, want the flag resolved against the working dir", got.Vault)
+	}
+	if got.Unsorted != "/work/rel/unsorted" {
+		t.Errorf("unsorted = %q, want the env value resolved against the working dir", got.Unsorted)
+	}
+	if none := NewFolderOverrides("", "", nil, "/work"); none != (FolderOverrides{}) {
+		t.Errorf("no flags and no env: %+v, want empty overrides", none)
+	}
+}

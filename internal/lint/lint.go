@@ -11,12 +11,12 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/emmdev/emmdev/internal/lint/finding"
 	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/lint/policy"
 	"github.com/emmdev/emmdev/internal/lint/rules"
+	"github.com/emmdev/emmdev/internal/parallel"
 	"github.com/emmdev/emmdev/internal/schema"
 )
 
@@ -168,30 +168,12 @@ func workers(n int) int {
 // writes only its own slots, so no locking is needed on the results.
 func (e *engine) checkAll(ctx context.Context, objs []*loader.Object) ([]finding.Finding, error) {
 	per := make([][]finding.Finding, len(objs))
-	errs := make([]error, len(objs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(workers(e.cfg.Workers), len(objs)) {
-		wg.Go(func() {
-			for i := range next {
-				per[i], errs[i] = e.check(objs[i])
-			}
-		})
-	}
-feed:
-	for i := range objs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := errors.Join(errs...); err != nil {
+	err := parallel.ForEach(ctx, len(objs), workers(e.cfg.Workers), func(i int) error {
+		var err error
+		per[i], err = e.check(objs[i])
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	var out []finding.Finding

@@ -134,15 +134,5 @@ func Run(o *Options) error {
 }
 
 func overrides(o *Options, wd string) cluster.FolderOverrides {
-	pick := func(flag, env string) string {
-		v := flag
-		if v == "" {
-			v = o.IO.Env(env)
-		}
-		if v != "" && !filepath.IsAbs(v) {
-			v = filepath.Join(wd, v)
-		}
-		return v
-	}
-	return cluster.FolderOverrides{Vault: pick(o.VaultDir, "EMMDEV_VAULT_DIR"), Unsorted: pick(o.UnsortedDir, "EMMDEV_UNSORTED_DIR")}
+	return cluster.NewFolderOverrides(o.VaultDir, o.UnsortedDir, o.IO.Env, wd)
 }

@@ -202,20 +202,7 @@ func restConfig(kubeconfig, kubeContext string) (*rest.Config, string, error) {
 }
 
 func overrides(o *Options, wd string) cluster.FolderOverrides {
-	pick := func(flag, env string) string {
-		v := flag
-		if v == "" {
-			v = o.IO.Env(env)
-		}
-		if v != "" && !filepath.IsAbs(v) {
-			v = filepath.Join(wd, v)
-		}
-		return v
-	}
-	return cluster.FolderOverrides{
-		Vault:    pick(o.VaultDir, "EMMDEV_VAULT_DIR"),
-		Unsorted: pick(o.UnsortedDir, "EMMDEV_UNSORTED_DIR"),
-	}
+	return cluster.NewFolderOverrides(o.VaultDir, o.UnsortedDir, o.IO.Env, wd)
 }
 
 func level(o *Options) progress.Level {

@@ -17,9 +17,10 @@ import (
 	"regexp"
 	"runtime"
 	"strconv"
-	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/emmdev/emmdev/internal/parallel"
 )
 
 // Defaults for Options fields left at zero.
@@ -95,30 +96,12 @@ func (e *Error) Unwrap() error { return e.Err }
 func Load(ctx context.Context, inputs []Input, opts Options) ([]*Object, error) {
 	opts = opts.withDefaults()
 	results := make([][]*Object, len(inputs))
-	errs := make([]error, len(inputs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(opts.Workers, max(len(inputs), 1)) {
-		wg.Go(func() {
-			for i := range next {
-				results[i], errs[i] = loadOne(inputs[i], opts)
-			}
-		})
-	}
-feed:
-	for i := range inputs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := errors.Join(errs...); err != nil {
+	err := parallel.ForEach(ctx, len(inputs), opts.Workers, func(i int) error {
+		var err error
+		results[i], err = loadOne(inputs[i], opts)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	n := 0
