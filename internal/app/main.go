@@ -18,6 +18,13 @@ import (
 func Main(args []string, streams cmdutil.IOStreams) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal cancels ctx so commands can stop cleanly; after that the
+	// default handling is restored, so a second Ctrl-C kills a command stuck
+	// in a read that ignores ctx (e.g. `emmdev lint -` waiting on a terminal).
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	return Run(ctx, args, cmdutil.NewFactory(streams, Version()))
 }
 
@@ -29,15 +36,21 @@ func Run(ctx context.Context, args []string, f *cmdutil.Factory) int {
 	root.SetIn(f.Streams.In)
 	root.SetOut(f.Streams.Out)
 	root.SetErr(f.Streams.ErrOut)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
-	printError(f.Streams, err)
+	path := root.Name()
+	if cmd != nil {
+		path = cmd.CommandPath()
+	}
+	printError(f.Streams, path, err)
 	return cmdutil.ExitCode(err)
 }
 
-func printError(s cmdutil.IOStreams, err error) {
+// printError prints err once; a usage error points at the help of the
+// command that failed (cmdPath), not the root's.
+func printError(s cmdutil.IOStreams, cmdPath string, err error) {
 	var usage *cmdutil.UsageError
 	switch {
 	case err == nil, errors.Is(err, cmdutil.ErrFindings), errors.Is(err, cmdutil.ErrSilent):
@@ -45,7 +58,7 @@ func printError(s cmdutil.IOStreams, err error) {
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(s.ErrOut, "emmdev: interrupted")
 	case errors.As(err, &usage):
-		fmt.Fprintf(s.ErrOut, "emmdev: %v\nRun 'emmdev --help' for usage.\n", err)
+		fmt.Fprintf(s.ErrOut, "emmdev: %v\nRun '%s --help' for usage.\n", err, cmdPath)
 	default:
 		fmt.Fprintf(s.ErrOut, "emmdev: %v\n", err)
 	}

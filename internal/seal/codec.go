@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	ssv1 "github.com/bitnami/sealed-secrets/pkg/apis/sealedsecrets/v1alpha1"
+	yaml3 "go.yaml.in/yaml/v3"
 	corev1 "k8s.io/api/core/v1"
 	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
@@ -113,26 +113,28 @@ func hasContent(s string) bool {
 
 var yamlLine = regexp.MustCompile(`line (\d+): `)
 
-// docError points an error at file:line. YAML errors carry a line relative
-// to the document; it is shifted to the file's numbering.
-func docError(file string, d Document, err error) error {
-	msg := err.Error()
-	line := d.Line
-	if m := yamlLine.FindStringSubmatchIndex(msg); m != nil {
-		n, _ := strconv.Atoi(msg[m[2]:m[3]])
-		line = d.Line + n - 1
-		msg = msg[:m[0]] + msg[m[1]:]
-	}
-	msg = strings.TrimPrefix(msg, "error converting YAML to JSON: ")
-	return fmt.Errorf("%s:%d: %s", file, line, msg)
-}
-
 type typeMeta struct {
 	APIVersion string `json:"apiVersion"`
 	Kind       string `json:"kind"`
 }
 
 func decodeDoc(file string, d Document, wantAPI, wantKind string, into any) error {
+	// Parse to a node tree first: it has every key's line, so the checks
+	// and the errors of the decode below can point at the offending key.
+	var root yaml3.Node
+	if err := yaml3.Unmarshal(d.Body, &root); err != nil {
+		return docError(file, d, err)
+	}
+	var bytesMaps map[string]bool
+	if wantKind == "Secret" && topScalar(&root, "kind") == "Secret" {
+		bytesMaps = secretBytesMaps
+	}
+	if err := checkTree(file, d, &root, bytesMaps); err != nil {
+		return err
+	}
+	if k := rootKind(&root); k != "" {
+		return fmt.Errorf("%s:%d: expected %s %s, found %s", file, d.Line, wantAPI, wantKind, k)
+	}
 	var tm typeMeta
 	if err := yaml.Unmarshal(d.Body, &tm); err != nil {
 		return docError(file, d, err)
@@ -148,10 +150,10 @@ func decodeDoc(file string, d Document, wantAPI, wantKind string, into any) erro
 	// `stringdata:` must be an error, not a Secret with nothing to seal.
 	strictErrs, err := sigsjson.UnmarshalStrict(js, into)
 	if err != nil {
-		return fmt.Errorf("%s:%d: %w", file, d.Line, err)
+		return jsonError(file, d, &root, err)
 	}
 	if len(strictErrs) > 0 {
-		return fmt.Errorf("%s:%d: %w", file, d.Line, errors.Join(strictErrs...))
+		return jsonError(file, d, &root, errors.Join(strictErrs...))
 	}
 	return nil
 }

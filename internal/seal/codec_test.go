@@ -25,8 +25,8 @@ func TestDecodeSecretsErrors(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"yaml syntax in second doc", ok + "---\napiVersion: v1\nkind: Secret\nstringData:\n  K: \"" + secret + "\n  bad: [\n", "in.yaml:"},
 		{"wrong kind", ok + "---\napiVersion: v1\nkind: ConfigMap\n", `in.yaml:9: expected v1 Secret, found "v1" "ConfigMap"`},
-		{"typo field is not ignored", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\nstringdata:\n  K: " + secret + "\n", `in.yaml:1:`},
-		{"bad base64 in data", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\ndata:\n  K: " + secret + "!\n", `in.yaml:1:`},
+		{"typo field is not ignored", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\nstringdata:\n  K: " + secret + "\n", `in.yaml:5: unknown field "stringdata"`},
+		{"bad base64 in data", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\ndata:\n  K: " + secret + "!\n", `in.yaml:6: data key "K"`},
 		{"empty", "# nothing\n", "in.yaml: no Secret found"},
 	}
 	for _, tc := range tests {

@@ -15,6 +15,8 @@ import (
 	"github.com/bitnami/sealed-secrets/pkg/kubeseal"
 	certutil "k8s.io/client-go/util/cert"
 	"k8s.io/client-go/util/keyutil"
+
+	"github.com/emmdev/emmdev/internal/atomicfile"
 )
 
 const (
@@ -171,11 +173,11 @@ func WriteKeyPair(kp *KeyPair, keyPath, certPath string, force bool) error {
 	if err := os.MkdirAll(filepath.Dir(keyPath), 0o700); err != nil {
 		return fmt.Errorf("create key directory: %w", err)
 	}
-	if err := WriteFileAtomic(keyPath, kp.KeyPEM(), 0o600); err != nil {
+	if err := atomicfile.Write(keyPath, kp.KeyPEM(), 0o600); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(certPath), 0o755); err != nil {
 		return fmt.Errorf("create cert directory: %w", err)
 	}
-	return WriteFileAtomic(certPath, kp.CertPEM(), 0o644)
+	return atomicfile.Write(certPath, kp.CertPEM(), 0o644)
 }

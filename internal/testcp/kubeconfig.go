@@ -9,6 +9,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/emmdev/emmdev/internal/atomicfile"
 )
 
 // contextName is the kubeconfig context (and cluster and user) name.
@@ -46,7 +48,7 @@ func (p *plane) writeCerts(context.Context) error {
 		{"sa.pub", saPub, 0o644},
 	}
 	for _, f := range files {
-		if err := writeFileAtomic(p.path(f.name), f.data, f.perm); err != nil {
+		if err := atomicfile.Write(p.path(f.name), f.data, f.perm); err != nil {
 			return err
 		}
 	}
@@ -72,7 +74,7 @@ func (p *plane) writeKubeconfig() error {
 		return fmt.Errorf("kubeconfig: %w", err)
 	}
 	// 0600: it holds a private key.
-	if err := writeFileAtomic(p.path("admin.kubeconfig"), data, 0o600); err != nil {
+	if err := atomicfile.Write(p.path("admin.kubeconfig"), data, 0o600); err != nil {
 		return err
 	}
 	rc, err := clientcmd.RESTConfigFromKubeConfig(data)

@@ -17,6 +17,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/emmdev/emmdev/internal/atomicfile"
 )
 
 // KwokNodeName is the one simulated node; every schedulable pod lands there.
@@ -70,7 +72,7 @@ func (p *plane) startKwok(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("stages: %w", err)
 	}
-	if err := writeFileAtomic(p.path("kwok.yaml"), cfg, 0o644); err != nil {
+	if err := atomicfile.Write(p.path("kwok.yaml"), cfg, 0o644); err != nil {
 		return err
 	}
 	// kwok also reads ~/.kwok/kwok.yaml: a private HOME keeps a developer's

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/emmdev/emmdev/internal/atomicfile"
 )
 
 // hookMarker identifies a hook emmdev wrote, which it may replace.
@@ -59,33 +61,9 @@ func runInstallHook(o *Options) error {
 	case !bytes.Contains(existing, []byte(hookMarker)) && !o.Force:
 		return fmt.Errorf("%s exists and was not written by emmdev; add `emmdev lint --staged` to it yourself, or rerun with --force to replace it", path)
 	}
-	if err := writeAtomic(path, []byte(hookScript(o.Paths)), 0o755); err != nil {
+	if err := atomicfile.Write(path, []byte(hookScript(o.Paths)), 0o755); err != nil {
 		return fmt.Errorf("writing hook: %w", err)
 	}
 	_, err = fmt.Fprintf(o.IO.ErrOut, "✓ installed %s\n", path)
 	return err
-}
-
-func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".emmdev-hook-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -3,6 +3,8 @@ package seal
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -37,7 +39,8 @@ The private key is written 0600 outside the repository:
 The public certificate goes to .emmdev/dev-sealing-cert.pem at the project root
 (or $EMMDEV_SEALING_CERT); commit it. Existing files are never replaced
 without --force, since every SealedSecret sealed with the old cert would stop
-decrypting.`,
+decrypting. On a fresh clone the cert is there but the key is not: get the
+team's dev key instead (or use --force and re-seal every SealedSecret).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Bits < 2048 {
@@ -79,7 +82,7 @@ func RunKeygen(o *KeygenOptions) error {
 	keyPath = resolve(o.WorkDir, keyPath)
 	if !o.Force {
 		// Check before the slow key generation, not after it.
-		if err := seal.RefuseOverwrite(keyPath, certPath); err != nil {
+		if err := refuseKeygen(o.WorkDir, keyPath, certPath); err != nil {
 			return err
 		}
 	}
@@ -97,4 +100,18 @@ func RunKeygen(o *KeygenOptions) error {
 	ui.ok("certificate  %s (commit it; expires %s)", relTo(o.WorkDir, certPath), kp.Cert.NotAfter.Format(time.DateOnly))
 	fmt.Fprintln(o.IO.ErrOut, "   next: 'emmdev up' installs the key; 'emmdev seal ...' now seals with this cert")
 	return nil
+}
+
+// refuseKeygen fails when the key pair, or half of it, already exists. A
+// cert without its key is what a fresh clone has: the cert is committed,
+// the key is not, so say how to get the key or how to start over.
+func refuseKeygen(workDir func() (string, error), keyPath, certPath string) error {
+	_, keyErr := os.Lstat(keyPath)
+	_, certErr := os.Lstat(certPath)
+	if certErr == nil && errors.Is(keyErr, fs.ErrNotExist) {
+		return fmt.Errorf("%s %w, but its private key is not at %s (as on a fresh clone); "+
+			"a new pair would stop every SealedSecret sealed with that cert from decrypting.\nEither %s",
+			relTo(workDir, certPath), seal.ErrExists, keyPath, seal.MissingDevKeyHint(keyPath))
+	}
+	return seal.RefuseOverwrite(keyPath, certPath)
 }

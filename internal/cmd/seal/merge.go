@@ -9,6 +9,7 @@ import (
 	ssv1 "github.com/bitnami/sealed-secrets/pkg/apis/sealedsecrets/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/emmdev/emmdev/internal/atomicfile"
 	"github.com/emmdev/emmdev/internal/cmdutil"
 	"github.com/emmdev/emmdev/internal/seal"
 )
@@ -59,7 +60,7 @@ func (o *Options) runMerge(ui *ui, pub *rsa.PublicKey, secrets []*corev1.Secret)
 	if o.Output != "" {
 		target = o.Output
 	}
-	if err := seal.WriteFileAtomic(o.abs(target), out, 0o644); err != nil {
+	if err := atomicfile.Write(o.abs(target), out, 0o644); err != nil {
 		return err
 	}
 	ui.ok("merged into %s: added [%s], replaced [%s], kept %d", target,

@@ -1,12 +1,17 @@
 package seal_test
 
 import (
+	"context"
 	"encoding/base64"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	sealcmd "github.com/emmdev/emmdev/internal/cmd/seal"
+	"github.com/emmdev/emmdev/internal/cmdutil"
 )
 
 // TestNoPlaintextLeaks runs every seal path, good and bad, with planted
@@ -16,7 +21,7 @@ func TestNoPlaintextLeaks(t *testing.T) {
 	t.Parallel()
 	p := newProject(t)
 	p.keygen()
-	marks := []string{"LEAKMARK-plain-1", "LEAKMARK-quoted-2", "LEAKMARK-multi-3", "LEAKMARK-raw-4", "LEAKMARK-bad-5", "LEAKMARK-yaml-6", "LEAKMARK-merge-7"}
+	marks := []string{"LEAKMARK-plain-1", "LEAKMARK-quoted-2", "LEAKMARK-multi-3", "LEAKMARK-raw-4", "LEAKMARK-bad-5", "LEAKMARK-yaml-6", "LEAKMARK-merge-7", "LEAKMARK-tagged-8", "98765432109876543210"}
 	inputs := map[string]bool{}
 	in := func(name, content string) {
 		inputs[p.write(name, content)] = true
@@ -32,6 +37,33 @@ func TestNoPlaintextLeaks(t *testing.T) {
 	in("bad.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\n  namespace: b\nstringData:\n  K: "+marks[5]+"\n  L: \""+marks[5]+"\n  bad: [\n")
 	in("typo.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\n  namespace: b\nstringdata:\n  K: "+marks[5]+"\n")
 	in("b64.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\n  namespace: b\ndata:\n  K: "+marks[5]+"\n")
+	// Values the YAML and JSON libraries quote in their own messages:
+	// scalars that do not fit their tag, and values of the wrong type.
+	head := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\n  namespace: b\n"
+	var typed []string
+	for i, body := range []string{
+		"stringData: {a: !!int " + marks[7] + "}\n",
+		"stringData:\n  a: !!float " + marks[7] + "\n",
+		"stringData:\n  a: !!bool " + marks[7] + "\n",
+		"stringData:\n  a: !!binary " + marks[7] + "*!\n",
+		"stringData:\n  a: !!timestamp " + marks[7] + "\n",
+		"stringData:\n  a: !!null " + marks[7] + "\n",
+		"stringData:\n  !!int " + marks[7] + ": x\n",
+		"data:\n  a: !!binary " + base64.StdEncoding.EncodeToString([]byte(marks[7])) + "\n",
+		"stringData:\n  a: [" + marks[7] + "]\n",
+		"stringData:\n  a: " + marks[8] + "\n",
+		"data:\n  a: " + marks[8] + "\n",
+		"immutable: " + marks[7] + "\n",
+		"stringData: " + marks[7] + "\n",
+		"stringData:\n  a: *" + marks[7] + "\n",
+	} {
+		name := fmt.Sprintf("typed%d.yaml", i)
+		in(name, head+body)
+		typed = append(typed, name)
+	}
+	in("typed-json.yaml", `{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "a", "namespace": "b"}, "stringData": {"a": `+marks[8]+`}}`)
+	typed = append(typed, "typed-json.yaml")
+	in("typed-sealed.yaml", "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: a\nspec:\n  encryptedData:\n    a: !!int "+marks[7]+"\n")
 
 	runs := [][]string{
 		{"seal", "--from-env-file", "good.env", "--name", "s", "-n", "agentic-ai"},
@@ -51,6 +83,10 @@ func TestNoPlaintextLeaks(t *testing.T) {
 		{"seal", "verify", "bad.yaml"},
 		{"seal", "--from-env-file", "good.env", "--name", "s", "-o", "nodir/x.yaml"},
 	}
+	for _, name := range typed {
+		runs = append(runs, []string{"seal", name})
+	}
+	runs = append(runs, []string{"seal", "verify", "typed-sealed.yaml"}, []string{"seal", "--from-env-file", "merge.env", "--merge-into", "typed-sealed.yaml"})
 	var captured strings.Builder
 	failures := 0
 	for _, args := range runs {
@@ -59,12 +95,21 @@ func TestNoPlaintextLeaks(t *testing.T) {
 		if r.code != 0 {
 			failures++
 		}
+		// The error value itself, before anything prints it.
+		out, err := p.runDirect(marks[3], args...)
+		captured.WriteString(out)
+		if (err != nil) != (r.code != 0) {
+			t.Errorf("%v: direct run error %v, app exit %d", args, err, r.code)
+		}
+		if err != nil {
+			captured.WriteString(err.Error())
+		}
 	}
 	// Tamper and verify with the key: failure explanations must not leak.
 	p.write("renamed.yaml", strings.Replace(p.read("s.yaml"), "name: s\n  namespace", "name: t\n  namespace", 1))
 	r := p.run("", "seal", "verify", "renamed.yaml")
 	captured.WriteString(r.stdout + r.stderr)
-	if r.code != 1 || failures != 10 {
+	if r.code != 1 || failures != 12+len(typed) {
 		t.Fatalf("scenarios did not run as planned: %d failures, tamper exit %d", failures, r.code)
 	}
 
@@ -94,4 +139,22 @@ func TestNoPlaintextLeaks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// runDirect executes the seal command itself, not through app.Run, and
+// returns its output and the error it returned.
+func (p *project) runDirect(stdin string, args ...string) (string, error) {
+	p.t.Helper()
+	streams, in, out, errOut := cmdutil.TestStreams()
+	in.WriteString(stdin)
+	streams.Getenv = func(k string) string { return p.env[k] }
+	f := &cmdutil.Factory{Streams: streams, Version: "test", WorkDir: func() (string, error) { return p.dir, nil }}
+	cmd := sealcmd.NewCmd(f, nil)
+	cmd.SetArgs(args[1:])
+	cmd.SetIn(in)
+	cmd.SetOut(out)
+	cmd.SetErr(errOut)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	err := cmd.ExecuteContext(context.Background())
+	return out.String() + errOut.String(), err
 }

@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/emmdev/emmdev/internal/atomicfile"
 	"github.com/emmdev/emmdev/internal/dotenv"
 	"github.com/emmdev/emmdev/internal/seal"
 )
@@ -82,7 +83,7 @@ func (o *Options) write(data []byte) error {
 		_, err := o.IO.Out.Write(data)
 		return err
 	}
-	return seal.WriteFileAtomic(o.abs(o.Output), data, 0o644)
+	return atomicfile.Write(o.abs(o.Output), data, 0o644)
 }
 
 // readSecrets loads the Secrets to seal from a manifest, stdin or a .env.

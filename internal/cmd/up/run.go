@@ -169,10 +169,18 @@ func loadController(p *progress.Printer, o *Options, root string) ([]deploy.Obje
 	kp, err := seal.LoadKeyPair(keyPath, certPath)
 	if err != nil {
 		step.Fail()
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%w\nrun `emmdev seal keygen` once: the sealed-secrets controller must start with the dev key, or the SealedSecrets in git will not decrypt", err)
+		if !errors.Is(err, os.ErrNotExist) {
+			return nil, err
 		}
-		return nil, err
+		hint := "the sealed-secrets controller must start with the dev key, or the SealedSecrets in git will not decrypt; " +
+			seal.MissingDevKeyHint(keyPath)
+		if o.DryRun {
+			// A plan is still useful without the key: show the controller
+			// that would be installed and say what is missing.
+			p.Info("warning: %v\n%s", err, hint)
+			return deploy.SealedSecretsObjects()
+		}
+		return nil, fmt.Errorf("%w\n%s", err, hint)
 	}
 	objs, err := deploy.ControllerWithKey(kp)
 	if err != nil {

@@ -178,3 +178,33 @@ func TestMissingDevKeyExplainsKeygen(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
 }
+
+// On a fresh clone the dev private key is missing: a dry run still prints
+// the plan (with a warning saying how to get the key), while a real up
+// refuses before creating anything.
+func TestMissingDevKey(t *testing.T) {
+	calls := useFakeDocker(t)
+	r := newTestRepo(t, generateKey(t))
+	missing := filepath.Join(t.TempDir(), "no-such-key.pem")
+	args := []string{"--sealing-key", missing, "--sealing-cert", r.certPath}
+
+	code, out, errOut := r.run(t, append([]string{"up", "--dry-run"}, args...)...)
+	if code != 0 {
+		t.Fatalf("dry run: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "warning:") || !strings.Contains(errOut, "keygen --force") {
+		t.Errorf("dry run: no warning with the way out:\n%s", errOut)
+	}
+	if !strings.Contains(out, "Deployment kube-system/sealed-secrets-controller") ||
+		strings.Contains(out, "emmdev-dev-sealing-key") {
+		t.Errorf("dry run plan: want the controller without a dev key Secret:\n%s", out)
+	}
+
+	code, _, errOut = r.run(t, append([]string{"up"}, args...)...)
+	if code != 2 || !strings.Contains(errOut, "keygen --force") {
+		t.Errorf("up without key: exit %d, want 2 with the hint\n%s", code, errOut)
+	}
+	if c := calls(); strings.Contains(c, " run ") || strings.Contains(c, "network create") {
+		t.Errorf("docker was asked to create something:\n%s", c)
+	}
+}

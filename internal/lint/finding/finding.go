@@ -82,7 +82,11 @@ func Sort(fs []Finding) {
 }
 
 // Counts tallies findings per severity.
-type Counts struct{ Errors, Warnings, Infos int }
+type Counts struct {
+	Errors   int `json:"errors"`
+	Warnings int `json:"warnings"`
+	Infos    int `json:"infos"`
+}
 
 // Count tallies fs.
 func Count(fs []Finding) Counts {

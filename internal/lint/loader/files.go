@@ -77,6 +77,16 @@ func Files(base string, paths []string, stdin io.Reader) ([]Input, error) {
 				}
 				return nil
 			}
+			// FIFOs, sockets and devices are never manifests: reading a FIFO
+			// found by a walk would block forever.
+			if !d.Type().IsRegular() {
+				if d.Type()&fs.ModeSymlink == 0 {
+					return nil
+				}
+				if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+					return nil
+				}
+			}
 			// Dotfiles (.pre-commit-config.yaml, .golangci.yml) are tool
 			// configuration, not manifests; name one explicitly to lint it.
 			if IsManifestName(d.Name()) && !strings.HasPrefix(d.Name(), ".") {

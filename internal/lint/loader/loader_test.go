@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -236,5 +237,49 @@ func TestLoadStdin(t *testing.T) {
 	objs, err := Load(context.Background(), inputs, Options{})
 	if err != nil || len(objs) != 1 || objs[0].File != StdinName || objs[0].Name != "agentic-ai" {
 		t.Fatalf("stdin: %v %v", objs, err)
+	}
+}
+
+// A FIFO in a linted directory must be skipped: opening it would block the
+// whole run forever (nothing ever writes to it).
+func TestFilesSkipsFIFOsInDirectories(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "ok.yaml"), []byte("kind: ConfigMap\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.yaml"), 0o644); err != nil {
+		t.Fatalf("mkfifo: %v", err)
+	}
+	inputs, err := Files("", []string{dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inputs) != 1 || !strings.HasSuffix(inputs[0].Name, "ok.yaml") {
+		names := make([]string, len(inputs))
+		for i, in := range inputs {
+			names[i] = in.Name
+		}
+		t.Fatalf("inputs = %v, want only ok.yaml", names)
+	}
+}
+
+// `kind: List` without items, with `items: null` and with `items: []` are all
+// the same empty List: no objects, and never an "unknown kind".
+func TestEmptyListsAreEmpty(t *testing.T) {
+	t.Parallel()
+	for _, doc := range []string{
+		"apiVersion: v1\nkind: List\n",
+		"apiVersion: v1\nkind: List\nitems:\n",
+		"apiVersion: v1\nkind: List\nitems: []\n",
+	} {
+		in := doc + "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n"
+		objs, err := Load(context.Background(), []Input{BytesInput("l.yaml", []byte(in))}, Options{})
+		if err != nil {
+			t.Fatalf("%q: %v", doc, err)
+		}
+		if len(objs) != 1 || objs[0].Kind != "Namespace" {
+			t.Fatalf("%q: got %d objects, want only the Namespace", doc, len(objs))
+		}
 	}
 }

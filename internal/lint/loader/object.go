@@ -71,7 +71,10 @@ func documentObjects(file string, doc int, n *yaml.Node, opts Options) ([]*Objec
 
 // isList matches kind: List and the typed lists kubectl prints (PodList...).
 func isList(o *Object) bool {
-	if o.Kind != "List" && !strings.HasSuffix(o.Kind, "List") {
+	if o.Kind == "List" {
+		return true // a List without items is an empty List, not an unknown kind
+	}
+	if !strings.HasSuffix(o.Kind, "List") {
 		return false
 	}
 	_, has := o.Obj["items"]
@@ -79,6 +82,9 @@ func isList(o *Object) bool {
 }
 
 func expandList(list *Object) ([]*Object, error) {
+	if list.Obj["items"] == nil {
+		return nil, nil // `items:` absent or null: an empty List
+	}
 	items, ok := list.Obj["items"].([]any)
 	itemsPos := list.pos.child("items")
 	if !ok || itemsPos == nil || !itemsPos.seq || len(itemsPos.ents) != len(items) {

@@ -1,4 +1,9 @@
-package seal
+// Package atomicfile writes files the way every emmdev command must: to a
+// temporary file next to the target, with its final permissions from the
+// start, synced, then renamed into place. Readers never see a half-written
+// file, a failure leaves the old content intact, and a private key is never
+// briefly world-readable.
+package atomicfile
 
 import (
 	"fmt"
@@ -6,13 +11,9 @@ import (
 	"path/filepath"
 )
 
-// WriteFileAtomic writes data to a temporary file next to path and renames
-// it into place, so readers never see a half-written file and a failure
-// leaves the old content intact. The temp file gets perm from the start, so
-// a private key is never briefly world-readable.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+// Write atomically replaces path with data, mode perm.
+func Write(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
