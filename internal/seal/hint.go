@@ -6,7 +6,7 @@ import "fmt"
 // (manifests/40-confluence-credentials.sealedsecret.yaml) with the current
 // dev cert. Every SealedSecret sealed with an old cert needs the same.
 const ResealCommand = "emmdev seal --from-env-file .env.example --name confluence-credentials --namespace agentic-ai " +
-	"--label app.kubernetes.io/part-of=emm -o manifests/40-confluence-credentials.sealedsecret.yaml"
+	"--label app.kubernetes.io/part-of=emm -w manifests/40-confluence-credentials.sealedsecret.yaml"
 
 // MissingDevKeyHint is the advice for a committed dev sealing cert whose
 // private key is not at keyPath, as on a fresh clone: get the team's dev

@@ -61,11 +61,11 @@ func TestSealEnvFileVerifyAndTamper(t *testing.T) {
 		t.Fatalf("dev cert not in the project: %v", err)
 	}
 	p.write(".env", envFile)
-	r := p.run("", "seal", "--from-env-file", ".env", "--name", "confluence-credentials", "-n", "agentic-ai", "-o", "out/sealed.yaml")
+	r := p.run("", "seal", "--from-env-file", ".env", "--name", "confluence-credentials", "-n", "agentic-ai", "-w", "out/sealed.yaml")
 	if r.code == 0 {
 		t.Fatalf("writing into a missing directory succeeded: %+v", r)
 	}
-	r = p.run("", "seal", "--from-env-file", ".env", "--name", "confluence-credentials", "-n", "agentic-ai", "-o", "sealed.yaml")
+	r = p.run("", "seal", "--from-env-file", ".env", "--name", "confluence-credentials", "-n", "agentic-ai", "-w", "sealed.yaml")
 	if r.code != 0 || r.stdout != "" || !strings.Contains(r.stderr, "dev-sealing-cert.pem") {
 		t.Fatalf("seal: %+v", r)
 	}
@@ -111,7 +111,7 @@ func TestMergeInto(t *testing.T) {
 	p.keygen()
 	p.write("a.env", "KEEP=k\nCHANGE=old\n")
 	p.write("b.env", "CHANGE=new\nADD=a\n")
-	if r := p.run("", "seal", "--from-env-file", "a.env", "--name", "app", "-n", "agentic-ai", "--scope", "namespace-wide", "--format", "json", "-o", "s.json"); r.code != 0 {
+	if r := p.run("", "seal", "--from-env-file", "a.env", "--name", "app", "-n", "agentic-ai", "--scope", "namespace-wide", "--format", "json", "-w", "s.json"); r.code != 0 {
 		t.Fatalf("%+v", r)
 	}
 	r := p.run("", "seal", "--from-env-file", "b.env", "--merge-into", "s.json")

@@ -78,7 +78,7 @@ func TestCertFromCluster(t *testing.T) {
 			}
 			p.kubeconfig(srv.URL)
 			p.write("x.env", "A=1\n")
-			args := append([]string{"seal", "--from-env-file", "x.env", "--name", "a", "-n", "agentic-ai", "--kubeconfig", "kubeconfig", "-o", "s.yaml"}, tc.extra...)
+			args := append([]string{"seal", "--from-env-file", "x.env", "--name", "a", "-n", "agentic-ai", "--kubeconfig", "kubeconfig", "-w", "s.yaml"}, tc.extra...)
 			r := p.run("", args...)
 			if r.code != 0 || !strings.Contains(r.stderr, "sealing with controller kube-system/sealed-secrets-controller") {
 				t.Fatalf("%+v", r)

@@ -18,7 +18,7 @@ func TestFlags(t *testing.T) {
 		check   func(*seal.Options) bool
 		wantErr string
 	}{
-		{"manifest and output", []string{"s.yaml", "-o", "out.yaml"}, false,
+		{"manifest and output", []string{"s.yaml", "-w", "out.yaml"}, false,
 			func(o *seal.Options) bool {
 				return o.Input == "s.yaml" && o.Output == "out.yaml" && o.Format == "yaml" && !o.FormatSet
 			}, ""},
@@ -37,7 +37,9 @@ func TestFlags(t *testing.T) {
 		{"raw from file", []string{"--raw", "--name", "a", "-n", "b", "--from-file", "v.txt"}, true, func(o *seal.Options) bool { return o.Raw && o.FromFile == "v.txt" }, ""},
 		{"bad scope", []string{"-", "--scope", "global"}, false, nil, "--scope"},
 		{"bad format", []string{"-", "--format", "toml"}, false, nil, "--format"},
-		{"kubeseal -o habit", []string{"-", "-o", "yaml"}, false, nil, "use --format yaml"},
+		{"-o is the format, as in kubeseal", []string{"-", "-o", "json"}, false,
+			func(o *seal.Options) bool { return o.Format == "json" && o.FormatSet && o.Output == "" }, ""},
+		{"-o with a file name says how to write a file", []string{"-", "-o", "out.yaml"}, false, nil, "use -w FILE"},
 		{"two inputs", []string{"s.yaml", "--from-env-file", ".env", "--name", "x"}, false, nil, "only one input"},
 		{"env without name", []string{"--from-env-file", ".env"}, false, nil, "needs --name"},
 		{"from-file without raw", []string{"--from-file", "x"}, false, nil, "only used with --raw"},

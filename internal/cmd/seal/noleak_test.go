@@ -67,8 +67,8 @@ func TestNoPlaintextLeaks(t *testing.T) {
 
 	runs := [][]string{
 		{"seal", "--from-env-file", "good.env", "--name", "s", "-n", "agentic-ai"},
-		{"seal", "--from-env-file", "good.env", "--name", "s", "-n", "agentic-ai", "--format", "json", "-o", "s.json"},
-		{"seal", "--from-env-file", "good.env", "--name", "s", "-n", "agentic-ai", "-o", "s.yaml"},
+		{"seal", "--from-env-file", "good.env", "--name", "s", "-n", "agentic-ai", "--format", "json", "-w", "s.json"},
+		{"seal", "--from-env-file", "good.env", "--name", "s", "-n", "agentic-ai", "-w", "s.yaml"},
 		{"seal", "--from-env-file", "merge.env", "--merge-into", "s.yaml"},
 		{"seal", "--raw", "--name", "s", "-n", "agentic-ai", "--from-file", "raw.txt"},
 		{"seal", "verify", "s.yaml", "s.json"},
@@ -81,7 +81,7 @@ func TestNoPlaintextLeaks(t *testing.T) {
 		{"seal", "typo.yaml"},
 		{"seal", "b64.yaml"},
 		{"seal", "verify", "bad.yaml"},
-		{"seal", "--from-env-file", "good.env", "--name", "s", "-o", "nodir/x.yaml"},
+		{"seal", "--from-env-file", "good.env", "--name", "s", "-w", "nodir/x.yaml"},
 	}
 	for _, name := range typed {
 		runs = append(runs, []string{"seal", name})

@@ -5,7 +5,6 @@ package seal
 
 import (
 	"context"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -56,7 +55,8 @@ Input (one of):
   --from-env-file .env         a .env file, with --name and --namespace [--type]
   --raw                        one value (from --from-file or stdin) -> base64 ciphertext
 
-Output: stdout, or -o/--output FILE (written atomically); --format yaml|json.
+Output: stdout, or -w/--output FILE (written atomically); -o/--format yaml|json
+(the same letters as kubeseal).
 --merge-into FILE adds or replaces keys in an existing SealedSecret file and
 keeps the others (name, namespace and scope come from that file).
 
@@ -78,7 +78,7 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Use:   "seal [FILE|-]",
 		Short: "Seal Secrets and .env files into SealedSecrets (kubeseal-compatible)",
 		Long:  sealLong,
-		Example: `  emmdev seal secret.yaml -o secret.sealedsecret.yaml
+		Example: `  emmdev seal secret.yaml -w secret.sealedsecret.yaml
   emmdev seal --from-env-file .env --name confluence-credentials --namespace agentic-ai
   emmdev seal --from-env-file new.env --merge-into manifests/x.sealedsecret.yaml
   printf %s "$TOKEN" | emmdev seal --raw --name api --namespace agentic-ai
@@ -109,8 +109,8 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	fl.StringVar(&opts.Type, "type", "Opaque", "Secret type for --from-env-file")
 	fl.StringToStringVar(&opts.Labels, "label", nil, "with --from-env-file: `key=value` labels for the Secret (repeatable)")
 	fl.StringVar(&opts.Scope, "scope", "strict", "strict, namespace-wide or cluster-wide")
-	fl.StringVar(&opts.Format, "format", "yaml", "output format: yaml or json")
-	fl.StringVarP(&opts.Output, "output", "o", "", "write to `file` atomically instead of stdout")
+	fl.StringVarP(&opts.Format, "format", "o", "yaml", "output format: yaml or json (as kubeseal's -o)")
+	fl.StringVarP(&opts.Output, "output", "w", "", "write to `file` atomically instead of stdout (as kubeseal's -w)")
 	fl.StringVar(&opts.MergeInto, "merge-into", "", "add/replace keys in this SealedSecret `file`, in place")
 	fl.BoolVar(&opts.Raw, "raw", false, "seal one value and print its base64 ciphertext")
 	fl.StringVar(&opts.FromFile, "from-file", "", "with --raw: read the value from `file` (default stdin)")
@@ -130,11 +130,9 @@ func (o *Options) validate() error {
 		return cmdutil.Usagef("--scope: %v", err)
 	}
 	if _, err := seal.ParseFormat(o.Format); err != nil {
-		return cmdutil.Usagef("--format: %v", err)
-	}
-	// kubeseal's -o is the format; catch `-o yaml` before it creates a file named yaml.
-	if l := strings.ToLower(o.Output); l == "yaml" || l == "json" {
-		return cmdutil.Usagef("-o/--output is the output file; use --format %s for the format", l)
+		// -o is the format, as in kubeseal and kubectl: a file name here is
+		// the likely mistake, so say how to write a file.
+		return cmdutil.Usagef("-o/--format: %v (to write to a file use -w FILE)", err)
 	}
 	inputs := 0
 	for _, set := range []bool{o.Input != "", o.EnvFile != "", o.Raw} {

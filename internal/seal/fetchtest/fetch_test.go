@@ -148,7 +148,7 @@ func TestFetchCertThroughServiceProxy(t *testing.T) {
 	streams.Getenv = func(string) string { return "" }
 	f := &cmdutil.Factory{Streams: streams, WorkDir: func() (string, error) { return dir, nil }}
 	code := app.Run(ctx, []string{"seal", "--from-env-file", "x.env", "--name", "a", "-n", "agentic-ai",
-		"--kubeconfig", cp.KubeconfigPath, "--controller-namespace", ns, "-o", "s.yaml"}, f)
+		"--kubeconfig", cp.KubeconfigPath, "--controller-namespace", ns, "-w", "s.yaml"}, f)
 	if code != 0 || !strings.Contains(errOut.String(), "sealing with controller "+ns+"/"+name) {
 		t.Fatalf("emmdev seal --kubeconfig: exit %d: %s", code, errOut)
 	}
