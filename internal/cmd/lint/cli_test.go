@@ -77,7 +77,7 @@ func TestCLI(t *testing.T) {
 			outHas: []string{`"id": "image-latest",` + "\n" + `    "severity": "warning",` + "\n" + `    "enabled": false`}},
 
 		// Exit 2: usage and I/O failures, printed once on stderr.
-		{name: "no paths", args: []string{"lint"}, code: 2, errHas: []string{"emmdev: give the files or directories to lint", "Run 'emmdev --help'"}},
+		{name: "no paths", args: []string{"lint"}, code: 2, errHas: []string{"emmdev: give the files or directories to lint", "Run 'emmdev lint --help'"}},
 		{name: "bad format", args: []string{"lint", "-o", "yaml", "testdata/clean.yaml"}, code: 2, errHas: []string{`--format "yaml"`}},
 		{name: "bad fail-on", args: []string{"lint", "--fail-on", "fatal", "testdata/clean.yaml"}, code: 2, errHas: []string{"--fail-on"}},
 		{name: "missing file", args: []string{"lint", "testdata/nope.yaml"}, code: 2, errHas: []string{"emmdev: testdata/nope.yaml: no such file or directory"}},
