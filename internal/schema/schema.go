@@ -15,7 +15,9 @@
 // be recompiled per kind, and each object would be re-parsed from YAML
 // bytes. The embedded set is exported in kubeconform's layout
 // (ExportKubeconform) and the tests run kubeconform's validator on it as an
-// oracle, so both tools agree on the same schemas.
+// oracle, so both tools agree on the same schemas. NewKubeconform offers
+// kubeconform's pkg/validator itself as an opt-in engine on that export
+// (emmdev lint --schema-engine kubeconform), still offline.
 package schema
 
 //go:generate go run ./gen -out schemas/kubernetes.json

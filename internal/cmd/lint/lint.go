@@ -32,10 +32,13 @@ type Options struct {
 	SkipKinds            []string
 	IgnoreMissingSchemas bool
 	KubernetesVersion    string
-	ListRules            bool
-	Staged               bool
-	InstallHook          bool
-	Force                bool
+	// SchemaEngine is "emmdev" (embedded, default) or "kubeconform"
+	// (kubeconform's pkg/validator on the same schemas, exported to a cache).
+	SchemaEngine string
+	ListRules    bool
+	Staged       bool
+	InstallHook  bool
+	Force        bool
 }
 
 // NewCmd builds the command. runF replaces Run in tests (nil for the real one).
@@ -80,6 +83,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error
 	fl.StringSliceVar(&opts.SkipKinds, "skip-kinds", nil, "kinds not schema-validated: Kind, group/Kind or apiVersion/Kind (repeatable, comma-separated)")
 	fl.BoolVar(&opts.IgnoreMissingSchemas, "ignore-missing-schemas", false, "do not report kinds without a schema")
 	fl.StringVar(&opts.KubernetesVersion, "kubernetes-version", "", "Kubernetes version of the embedded schemas (default: the pinned one)")
+	fl.StringVar(&opts.SchemaEngine, "schema-engine", "emmdev", "schema validator: emmdev (embedded, fastest) or kubeconform (kubeconform's pkg/validator on the same embedded schemas, offline)")
 	fl.BoolVar(&opts.ListRules, "list-rules", false, "list the rules with their effective severity and exit")
 	fl.BoolVar(&opts.Staged, "staged", false, "lint the content staged in the git index (references still resolve against the whole tree)")
 	fl.BoolVar(&opts.InstallHook, "install-hook", false, "write .git/hooks/pre-commit running 'emmdev lint --staged PATH...'")
@@ -96,6 +100,9 @@ func (o *Options) validate() error {
 	}
 	if _, err := finding.ParseSeverity(o.FailOn); err != nil {
 		return cmdutil.Usagef("--fail-on: %v", err)
+	}
+	if o.SchemaEngine != "emmdev" && o.SchemaEngine != "kubeconform" {
+		return cmdutil.Usagef("--schema-engine %q: want emmdev or kubeconform", o.SchemaEngine)
 	}
 	modes := 0
 	for _, on := range []bool{o.ListRules, o.Staged, o.InstallHook} {

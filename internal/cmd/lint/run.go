@@ -12,6 +12,7 @@ import (
 	"github.com/emmdev/emmdev/internal/lint/policy"
 	"github.com/emmdev/emmdev/internal/lint/report"
 	"github.com/emmdev/emmdev/internal/lint/rules"
+	"github.com/emmdev/emmdev/internal/schema"
 	"github.com/emmdev/emmdev/policies"
 )
 
@@ -83,6 +84,9 @@ func lintAndReport(o *Options, wd string, cfg lint.Config) error {
 	cfg.SkipKinds = o.SkipKinds
 	cfg.IgnoreMissingSchemas = o.IgnoreMissingSchemas
 	cfg.KubernetesVersion = o.KubernetesVersion
+	if o.SchemaEngine == "kubeconform" {
+		cfg.NewValidator = kubeconformValidator(o)
+	}
 	res, err := lint.Run(o.Ctx, cfg)
 	if err != nil {
 		return err
@@ -99,4 +103,20 @@ func lintAndReport(o *Options, wd string, cfg lint.Config) error {
 		return &cmdutil.FindingsError{Summary: report.Summary(in)}
 	}
 	return nil
+}
+
+// kubeconformValidator builds kubeconform's validator on the embedded schemas,
+// exported once to the user cache dir (EMMDEV_CACHE overrides it).
+func kubeconformValidator(o *Options) func(schema.Options) (lint.Validator, error) {
+	return func(so schema.Options) (lint.Validator, error) {
+		dir := o.IO.Env("EMMDEV_CACHE")
+		if dir == "" {
+			base, err := os.UserCacheDir()
+			if err != nil {
+				return nil, fmt.Errorf("--schema-engine kubeconform needs a cache dir: %w", err)
+			}
+			dir = filepath.Join(base, "emmdev")
+		}
+		return schema.NewKubeconform(so, filepath.Join(dir, "schemas"))
+	}
 }
