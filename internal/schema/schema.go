@@ -1,5 +1,5 @@
 // Package schema validates Kubernetes objects against JSON schemas embedded
-// in the binary, without any network or file access.
+// in the binary, without any network access (and, by default, no file access).
 //
 // The schemas are generated (go generate, see gen/) from the OpenAPI spec of
 // k8s.io/kubernetes and the SealedSecret CRD of sealed-secrets, in the
