@@ -15,15 +15,19 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/restmapper"
 	"sigs.k8s.io/yaml"
 
 	ssclient "github.com/bitnami/sealed-secrets/pkg/client/clientset/versioned"
 	ssinformers "github.com/bitnami/sealed-secrets/pkg/client/informers/externalversions"
 	sscontroller "github.com/bitnami/sealed-secrets/pkg/controller"
 
+	"github.com/emmdev/emmdev/internal/deploy"
 	"github.com/emmdev/emmdev/internal/dotenv"
 	"github.com/emmdev/emmdev/internal/seal"
 	"github.com/emmdev/emmdev/internal/testcp"
@@ -43,6 +47,7 @@ const (
 // platform namespace, so they run in order.
 func TestUpOnControlPlane(t *testing.T) {
 	cp := testcp.Get(t)
+	resetPlatform(t, cp)
 	kp := generateKey(t)
 	r := newTestRepo(t, kp)
 	env := sealFromEnvExample(t, r, kp)
@@ -311,4 +316,69 @@ func copyFile(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 	writeFile(t, dst, data, 0o644)
+}
+
+// resetPlatform removes what an earlier run of TestUpOnControlPlane left on
+// the shared plane (go test -count=N), so "the first up only creates" holds
+// again. On a fresh plane there is nothing to do.
+func resetPlatform(t *testing.T, cp *testcp.ControlPlane) {
+	t.Helper()
+	ctx := context.Background()
+	cs := cp.Clientset
+	if _, err := cs.CoreV1().Namespaces().Get(ctx, platformNS, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+		return
+	}
+	objs, err := deploy.SealedSecretsObjects()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cluster-scoped objects of manifests/ (Prometheus' ClusterRole and
+	// binding) outlive the namespace.
+	platform, err := deploy.LoadDir("../../../manifests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range platform {
+		if o.GetNamespace() == "" && o.GetKind() != "Namespace" {
+			objs = append(objs, o)
+		}
+	}
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(cs.Discovery()))
+	del := func(o *unstructured.Unstructured) {
+		gvk := o.GroupVersionKind()
+		m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		if err != nil {
+			return // kind not served (e.g. the CRD is already gone)
+		}
+		ri := cp.Dynamic.Resource(m.Resource).Namespace(o.GetNamespace())
+		if err := ri.Delete(ctx, o.GetName(), metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+			t.Fatalf("reset: delete %s %s: %v", gvk.Kind, o.GetName(), err)
+		}
+	}
+	_ = cs.CoreV1().Namespaces().Delete(ctx, platformNS, metav1.DeleteOptions{})
+	_ = cs.CoreV1().Secrets(seal.ControllerNamespace).Delete(ctx, seal.DevKeySecretName, metav1.DeleteOptions{})
+	for _, o := range objs {
+		del(o.Unstructured)
+	}
+	err = wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		if _, err := cs.CoreV1().Namespaces().Get(ctx, platformNS, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			return false, nil
+		}
+		for _, o := range objs {
+			gvk := o.GroupVersionKind()
+			m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+			if err != nil {
+				mapper.Reset()
+				continue
+			}
+			_, err = cp.Dynamic.Resource(m.Resource).Namespace(o.GetNamespace()).Get(ctx, o.GetName(), metav1.GetOptions{})
+			if !apierrors.IsNotFound(err) {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		t.Fatalf("reset: leftovers of an earlier run are not gone: %v", err)
+	}
 }
