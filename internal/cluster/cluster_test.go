@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/emmdev/emmdev/internal/cluster/clustertest"
 	"github.com/emmdev/emmdev/internal/progress"
 )
 
@@ -28,16 +30,9 @@ type fakeEnv struct {
 
 func newFakeEnv(t *testing.T) *fakeEnv {
 	t.Helper()
-	bin, err := filepath.Abs("testdata/fakedocker")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &fakeEnv{state: t.TempDir(), root: t.TempDir()}
-	e.kubecfg = filepath.Join(t.TempDir(), "kubeconfig")
-	t.Setenv("PATH", bin+":/usr/bin:/bin")
-	t.Setenv("FAKE_DOCKER_DIR", e.state)
-	t.Setenv("KUBECONFIG", e.kubecfg)
-	e.port = freePort(t)
+	state, _ := clustertest.FakeDocker(t)
+	e := &fakeEnv{state: state, root: t.TempDir(), kubecfg: os.Getenv("KUBECONFIG")}
+	e.port = clustertest.FreePort(t)
 	e.writeConfig(t, "testdata/kind-config.yaml")
 	return e
 }
@@ -75,16 +70,6 @@ func (e *fakeEnv) countCalls(t *testing.T, prefix string) int {
 		}
 	}
 	return n
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", ":0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func (e *fakeEnv) up(t *testing.T, o Options) (*Plan, error) {
@@ -288,12 +273,17 @@ func TestPreflightFailuresCreateNothing(t *testing.T) {
 		{
 			name: "data folder not writable",
 			setup: func(t *testing.T, e *fakeEnv) Options {
-				if os.Geteuid() == 0 {
-					t.Skip("root writes into read-only folders; the case above covers root")
-				}
 				dir := filepath.Join(t.TempDir(), "ro")
 				if err := os.Mkdir(dir, 0o555); err != nil {
 					t.Fatal(err)
+				}
+				if os.Geteuid() == 0 {
+					// Root ignores mode bits; an immutable folder refuses
+					// even root, as a read-only mount would.
+					if out, err := exec.Command("chattr", "+i", dir).CombinedOutput(); err != nil {
+						t.Fatalf("chattr +i (needed to make a folder unwritable for root): %v: %s", err, out)
+					}
+					t.Cleanup(func() { _ = exec.Command("chattr", "-i", dir).Run() })
 				}
 				return Options{Overrides: FolderOverrides{Unsorted: dir}}
 			},

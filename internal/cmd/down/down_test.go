@@ -3,7 +3,6 @@ package down_test
 import (
 	"bytes"
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/emmdev/emmdev/internal/app"
 	"github.com/emmdev/emmdev/internal/cluster"
+	"github.com/emmdev/emmdev/internal/cluster/clustertest"
 	"github.com/emmdev/emmdev/internal/cmdutil"
 	"github.com/emmdev/emmdev/internal/progress"
 )
@@ -22,22 +22,15 @@ import (
 // `emmdev down --registry` and checks that the cluster and registry are gone
 // and the sentinels are byte-for-byte untouched.
 func TestDownKeepsDataFolders(t *testing.T) {
-	bin, err := filepath.Abs("../../cluster/testdata/fakedocker")
-	if err != nil {
-		t.Fatal(err)
-	}
-	state := t.TempDir()
-	t.Setenv("PATH", bin+":/usr/bin:/bin")
-	t.Setenv("FAKE_DOCKER_DIR", state)
-	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	t.Setenv("KUBECONFIG", kubeconfig)
+	state, _ := clustertest.FakeDocker(t)
+	kubeconfig := os.Getenv("KUBECONFIG")
 
 	repo := t.TempDir()
 	cfg, err := os.ReadFile("testdata/kind-config.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg = bytes.ReplaceAll(cfg, []byte("HOSTPORT"), []byte(strconv.Itoa(freePort(t))))
+	cfg = bytes.ReplaceAll(cfg, []byte("HOSTPORT"), []byte(strconv.Itoa(clustertest.FreePort(t))))
 	if err := os.WriteFile(filepath.Join(repo, "kind-config.yaml"), cfg, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -115,14 +108,4 @@ func runEmmdev(t *testing.T, dir string, args ...string) (int, string, string) {
 	f := &cmdutil.Factory{Streams: streams, Version: "test", WorkDir: func() (string, error) { return dir, nil }}
 	code := app.Run(context.Background(), args, f)
 	return code, out.String(), errOut.String()
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", ":0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

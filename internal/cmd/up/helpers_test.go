@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/emmdev/emmdev/internal/app"
+	"github.com/emmdev/emmdev/internal/cluster/clustertest"
 	"github.com/emmdev/emmdev/internal/cmdutil"
 	"github.com/emmdev/emmdev/internal/seal"
 )
@@ -28,7 +29,7 @@ type testRepo struct {
 func newTestRepo(t *testing.T, kp *seal.KeyPair) *testRepo {
 	t.Helper()
 	r := &testRepo{dir: t.TempDir(), kp: kp}
-	r.port = freePort(t)
+	r.port = clustertest.FreePort(t)
 	cfg, err := os.ReadFile("testdata/kind-config.yaml")
 	if err != nil {
 		t.Fatal(err)

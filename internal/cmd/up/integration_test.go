@@ -27,6 +27,7 @@ import (
 	ssinformers "github.com/bitnami/sealed-secrets/pkg/client/informers/externalversions"
 	sscontroller "github.com/bitnami/sealed-secrets/pkg/controller"
 
+	"github.com/emmdev/emmdev/internal/cluster/clustertest"
 	"github.com/emmdev/emmdev/internal/deploy"
 	"github.com/emmdev/emmdev/internal/dotenv"
 	"github.com/emmdev/emmdev/internal/seal"
@@ -100,7 +101,7 @@ func TestUpOnControlPlane(t *testing.T) {
 	})
 
 	t.Run("full up: kind through its API on a fake docker, then deploy on the control plane", func(t *testing.T) {
-		calls := useFakeDocker(t)
+		_, calls := clustertest.FakeDocker(t)
 		// The fake node serves the control plane's admin kubeconfig, so the
 		// context kind writes (kind-emm) reaches the real apiserver.
 		t.Setenv("FAKE_DOCKER_ADMIN_CONF", cp.KubeconfigPath)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emmdev/emmdev/internal/cluster/clustertest"
 	"github.com/emmdev/emmdev/internal/cmd/up"
 	"github.com/emmdev/emmdev/internal/cmdutil"
 )
@@ -70,36 +71,8 @@ func TestFlagsParseIntoOptions(t *testing.T) {
 	}
 }
 
-// useFakeDocker puts the fake docker CLI (shared with internal/cluster) on
-// PATH; it changes process env, so callers do not run in parallel.
-func useFakeDocker(t *testing.T) (calls func() string) {
-	t.Helper()
-	bin, err := filepath.Abs("../../cluster/testdata/fakedocker")
-	if err != nil {
-		t.Fatal(err)
-	}
-	state := t.TempDir()
-	t.Setenv("PATH", bin+":/usr/bin:/bin")
-	t.Setenv("FAKE_DOCKER_DIR", state)
-	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "kubeconfig"))
-	return func() string {
-		data, _ := os.ReadFile(filepath.Join(state, "calls"))
-		return string(data)
-	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", ":0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 func TestDryRunPrintsPlanAndChangesNothing(t *testing.T) {
-	calls := useFakeDocker(t)
+	_, calls := clustertest.FakeDocker(t)
 	r := newTestRepo(t, generateKey(t))
 	code, out, errOut := r.run(t, append([]string{"up", "--dry-run"}, r.keyArgs()...)...)
 	if code != 0 {
@@ -148,7 +121,7 @@ func TestDryRunPrintsPlanAndChangesNothing(t *testing.T) {
 }
 
 func TestPreflightFailureExits2BeforeCreating(t *testing.T) {
-	calls := useFakeDocker(t)
+	_, calls := clustertest.FakeDocker(t)
 	r := newTestRepo(t, generateKey(t))
 	l, err := net.Listen("tcp", ":"+strconv.Itoa(r.port))
 	if err != nil {
@@ -171,7 +144,7 @@ func TestPreflightFailureExits2BeforeCreating(t *testing.T) {
 }
 
 func TestMissingDevKeyExplainsKeygen(t *testing.T) {
-	useFakeDocker(t)
+	clustertest.FakeDocker(t)
 	r := newTestRepo(t, generateKey(t))
 	code, _, errOut := r.run(t, "up", "--sealing-key", filepath.Join(r.dir, "nope.pem"), "--sealing-cert", r.certPath)
 	if code != cmdutil.ExitFailure || !strings.Contains(errOut, "emmdev seal keygen") {
@@ -183,7 +156,7 @@ func TestMissingDevKeyExplainsKeygen(t *testing.T) {
 // the plan (with a warning saying how to get the key), while a real up
 // refuses before creating anything.
 func TestMissingDevKey(t *testing.T) {
-	calls := useFakeDocker(t)
+	_, calls := clustertest.FakeDocker(t)
 	r := newTestRepo(t, generateKey(t))
 	missing := filepath.Join(t.TempDir(), "no-such-key.pem")
 	args := []string{"--sealing-key", missing, "--sealing-cert", r.certPath}

@@ -13,15 +13,14 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/restmapper"
 	"sigs.k8s.io/yaml"
 
+	"github.com/emmdev/emmdev/internal/deploy"
 	"github.com/emmdev/emmdev/internal/platform"
 	"github.com/emmdev/emmdev/internal/testcp"
 )
@@ -79,38 +78,24 @@ func (c *client) apply(ctx context.Context, o *unstructured.Unstructured, dryRun
 
 func ptr[T any](v T) *T { return &v }
 
-// installSealedSecretCRD installs the CRD shipped with sealed-secrets v0.40.0
-// (copied from the module into testdata) and waits until it is Established.
-func installSealedSecretCRD(ctx context.Context, t *testing.T, c *client) {
+// installSealedSecretCRD installs the SealedSecret CRD exactly as `emmdev up`
+// does (the copy embedded in internal/deploy), waits until it is Established
+// and refreshes the mapper so the kind resolves.
+func installSealedSecretCRD(t *testing.T, cp *testcp.ControlPlane, c *client) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "crds", "bitnami.com_sealedsecrets.yaml"))
+	objs, err := deploy.SealedSecretsObjects()
 	if err != nil {
 		t.Fatal(err)
 	}
-	crd := &unstructured.Unstructured{}
-	if err := yaml.Unmarshal(raw, &crd.Object); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.apply(ctx, crd, false); err != nil {
-		t.Fatalf("install CRD: %v", err)
-	}
-	gvr := schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
-	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		got, err := c.dyn.Resource(gvr).Get(ctx, crd.GetName(), metav1.GetOptions{})
+	for _, o := range objs {
+		if o.GetKind() != "CustomResourceDefinition" {
+			continue
+		}
+		raw, err := o.MarshalJSON()
 		if err != nil {
-			return false, err
+			t.Fatal(err)
 		}
-		conds, _, _ := unstructured.NestedSlice(got.Object, "status", "conditions")
-		for _, cond := range conds {
-			m, _ := cond.(map[string]any)
-			if m["type"] == "Established" && m["status"] == "True" {
-				return true, nil
-			}
-		}
-		return false, nil
-	})
-	if err != nil {
-		t.Fatalf("CRD %s not established: %v", crd.GetName(), err)
+		cp.EnsureCRD(t, raw)
 	}
 	c.mapper.Reset()
 }
@@ -137,7 +122,7 @@ func TestAPIServerAcceptsManifests(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	c := newClient(t, cp)
-	installSealedSecretCRD(ctx, t, c)
+	installSealedSecretCRD(t, cp, c)
 
 	// Namespaced objects can only be dry-run in a namespace that exists, so
 	// the Namespace object itself is applied for real.
@@ -183,7 +168,7 @@ func TestAPIServerRejectsBrokenObjects(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c := newClient(t, cp)
-	installSealedSecretCRD(ctx, t, c)
+	installSealedSecretCRD(t, cp, c)
 	ns := cp.Namespace(t)
 	tests := []struct{ name, doc, wantErr string }{
 		{"unknown field", `
