@@ -30,6 +30,7 @@ type engine struct {
 	checks    []activeRule
 	builtins  map[string]activeRule // schema, unknown-kind, suppression-reason
 	skipKinds []string
+	cel       *celChecks // custom CEL rules, nil when there are none
 }
 
 func newEngine(cfg Config, idx *rules.Index, v Validator) *engine {
@@ -69,6 +70,7 @@ func (e *engine) check(o *loader.Object) ([]finding.Finding, error) {
 	for _, ar := range e.checks {
 		ar.rule.Check(ar.env, o, func(path []string, msg string) { add(ar, path, msg) })
 	}
+	out = append(out, e.cel.check(o)...)
 	return redactSecretValues(o, e.suppress(o, out)), nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/emmdev/emmdev/internal/celpolicy"
 	"github.com/emmdev/emmdev/internal/lint/finding"
 	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/lint/policy"
@@ -49,6 +50,8 @@ type Config struct {
 	Loader       loader.Options
 	// Workers validates objects concurrently (0 = GOMAXPROCS).
 	Workers int
+	// CEL holds the custom rules of policies/*.yaml (nil = none); see cel.go.
+	CEL *celpolicy.Set
 }
 
 // Result is what a run found.
@@ -56,6 +59,8 @@ type Result struct {
 	Findings []finding.Finding
 	Objects  int
 	Files    int
+	// Notices say what could not be judged offline (CEL rules).
+	Notices []string
 }
 
 // ErrNoObjects is returned when the inputs hold no Kubernetes object at all:
@@ -114,6 +119,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("loading schemas: %w", err)
 	}
 	e := newEngine(cfg, idx, v)
+	e.cel = newCELChecks(ctx, cfg, objs, ctxObjs)
 	findings, err := e.checkAll(ctx, objs)
 	if err != nil {
 		return nil, err
@@ -123,7 +129,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	for _, o := range objs {
 		files[o.File] = true
 	}
-	return &Result{Findings: findings, Objects: len(objs), Files: len(files)}, nil
+	return &Result{Findings: findings, Objects: len(objs), Files: len(files), Notices: e.cel.notices()}, nil
 }
 
 // contextObjects loads the context inputs leniently: a broken file outside

@@ -9,30 +9,23 @@ import (
 	"github.com/emmdev/emmdev/internal/lint"
 	"github.com/emmdev/emmdev/internal/lint/finding"
 	"github.com/emmdev/emmdev/internal/lint/loader"
-	"github.com/emmdev/emmdev/internal/lint/policy"
 	"github.com/emmdev/emmdev/internal/lint/report"
-	"github.com/emmdev/emmdev/internal/lint/rules"
+	"github.com/emmdev/emmdev/internal/policyload"
 	"github.com/emmdev/emmdev/internal/schema"
-	"github.com/emmdev/emmdev/policies"
 )
 
-func loadPolicy(o *Options, wd string) (*rules.Registry, *policy.Policy, error) {
-	reg, err := rules.Default()
+// loadPolicy loads the rule configuration (see internal/policyload): the
+// embedded policies, the repository's policies/ directory found walking up
+// from start, and --policy.
+func loadPolicy(o *Options, wd, start string) (*policyload.Loaded, error) {
+	l, err := policyload.Load(policyload.Options{WorkDir: wd, Start: start, PolicyFile: o.PolicyFile})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	name, data := policies.DefaultName, policies.Default()
-	if o.PolicyFile != "" {
-		name = o.PolicyFile
-		if data, err = os.ReadFile(resolve(wd, o.PolicyFile)); err != nil {
-			return nil, nil, fmt.Errorf("reading policy: %w", err)
-		}
+	for _, n := range l.Notices {
+		fmt.Fprintf(o.IO.ErrOut, "notice: %s\n", n)
 	}
-	pol, err := policy.Parse(name, data, reg)
-	if err != nil {
-		return nil, nil, fmt.Errorf("invalid policy: %w", err)
-	}
-	return reg, pol, nil
+	return l, nil
 }
 
 func resolve(wd, p string) string {
@@ -72,15 +65,16 @@ func runPaths(o *Options) error {
 	if err != nil {
 		return err
 	}
-	return lintAndReport(o, wd, lint.Config{Inputs: inputs, KindConfig: kc})
+	return lintAndReport(o, wd, resolve(wd, start), lint.Config{Inputs: inputs, KindConfig: kc})
 }
 
-func lintAndReport(o *Options, wd string, cfg lint.Config) error {
-	reg, pol, err := loadPolicy(o, wd)
+func lintAndReport(o *Options, wd, start string, cfg lint.Config) error {
+	l, err := loadPolicy(o, wd, start)
 	if err != nil {
 		return err
 	}
-	cfg.Registry, cfg.Policy = reg, pol
+	reg := l.Registry
+	cfg.Registry, cfg.Policy, cfg.CEL = reg, l.Policy, l.CEL
 	cfg.SkipKinds = o.SkipKinds
 	cfg.IgnoreMissingSchemas = o.IgnoreMissingSchemas
 	cfg.KubernetesVersion = o.KubernetesVersion
@@ -90,6 +84,9 @@ func lintAndReport(o *Options, wd string, cfg lint.Config) error {
 	res, err := lint.Run(o.Ctx, cfg)
 	if err != nil {
 		return err
+	}
+	for _, n := range res.Notices {
+		fmt.Fprintf(o.IO.ErrOut, "notice: %s\n", n)
 	}
 	in := report.Input{
 		Findings: res.Findings, Rules: reg.All(), Objects: res.Objects, Files: res.Files,

@@ -60,7 +60,7 @@ func runStaged(o *Options) error {
 	if err != nil {
 		return err
 	}
-	return lintAndReport(o, wd, lint.Config{Inputs: inputs, ContextInputs: ctxInputs, KindConfig: kc})
+	return lintAndReport(o, wd, start, lint.Config{Inputs: inputs, ContextInputs: ctxInputs, KindConfig: kc})
 }
 
 // treeInputs lists the manifests of the working tree (tracked and untracked,

@@ -21,13 +21,27 @@ func checkRollingUpdate(_ *Env, o *loader.Object, emit Emit) {
 	p := []string{"spec", "strategy", "rollingUpdate", "maxUnavailable"}
 	v := dig(o.Obj, p...)
 	if v == nil {
-		emit(p, "rolling update maxUnavailable is not set and defaults to 25%: pods can be taken down before replacements are ready")
-		return
+		v = defaultMaxUnavailable
 	}
 	if isZero(v) {
 		return
 	}
-	emit(p, fmt.Sprintf("rolling update maxUnavailable is %v: pods can be taken down before replacements are ready", v))
+	emit(p, rollingUpdateMessage(v))
+}
+
+// defaultMaxUnavailable is what the API server sets when maxUnavailable is
+// left out.
+const defaultMaxUnavailable = "25%"
+
+// rollingUpdateMessage words the finding the same way for an unset and an
+// explicit 25%: the cluster only ever sees the defaulted value, and its
+// admission policy (policies/emm.yaml) must say exactly what lint says.
+func rollingUpdateMessage(v any) string {
+	suffix := ""
+	if fmt.Sprint(v) == defaultMaxUnavailable {
+		suffix = " (the default when unset)"
+	}
+	return fmt.Sprintf("rolling update maxUnavailable is %v%s: pods can be taken down before replacements are ready", v, suffix)
 }
 
 func isZero(v any) bool {
