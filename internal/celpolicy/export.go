@@ -7,8 +7,8 @@ import (
 	"io"
 	"strings"
 
+	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/yaml"
 
 	"github.com/emmdev/emmdev/internal/lint/finding"
 )
@@ -90,7 +90,7 @@ func WriteYAML(w io.Writer, header string, objs []*unstructured.Unstructured) er
 		if i > 0 || header != "" {
 			b.WriteString("---\n")
 		}
-		data, err := yaml.Marshal(o.Object)
+		data, err := marshalYAML(o.Object)
 		if err != nil {
 			return err
 		}
@@ -98,4 +98,34 @@ func WriteYAML(w io.Writer, header string, objs []*unstructured.Unstructured) er
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// marshalYAML writes v with sorted keys, two-space indentation and
+// multi-line strings (CEL expressions) as literal blocks, so the exported
+// expressions read as they were written.
+func marshalYAML(v any) ([]byte, error) {
+	var n yaml.Node
+	if err := n.Encode(v); err != nil {
+		return nil, err
+	}
+	literalBlocks(&n)
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&n); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func literalBlocks(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && strings.Contains(n.Value, "\n") && !strings.Contains(n.Value, " \n") {
+		n.Style = yaml.LiteralStyle
+	}
+	for _, c := range n.Content {
+		literalBlocks(c)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -52,6 +53,10 @@ func Run(o *Options) error {
 		return err
 	}
 	step.Done()
+	policyObjs, err := loadAdmissionPolicies(p, o, wd, root)
+	if err != nil {
+		return err
+	}
 
 	var plan *cluster.Plan
 	if !o.SkipCluster {
@@ -70,6 +75,7 @@ func Run(o *Options) error {
 	}
 	if o.DryRun {
 		printPlan(o.IO.Out, o, plan, ctrlObjs, objs)
+		printPolicyPlan(o.IO.Out, policyObjs)
 		return nil
 	}
 	if plan != nil {
@@ -79,10 +85,10 @@ func Run(o *Options) error {
 			return err
 		}
 	}
-	return deployPhase(ctx, p, o, plan, ctrlObjs, objs)
+	return deployPhase(ctx, p, o, plan, ctrlObjs, objs, policyObjs)
 }
 
-func deployPhase(ctx context.Context, p *progress.Printer, o *Options, plan *cluster.Plan, ctrlObjs, objs []deploy.Object) error {
+func deployPhase(ctx context.Context, p *progress.Printer, o *Options, plan *cluster.Plan, ctrlObjs, objs []deploy.Object, policyObjs []*unstructured.Unstructured) error {
 	kubeContext := o.Context
 	if plan != nil {
 		kubeContext = cluster.ContextName(plan.Name)
@@ -120,6 +126,10 @@ func deployPhase(ctx context.Context, p *progress.Printer, o *Options, plan *clu
 		return fmt.Errorf("installing the sealed-secrets controller: %w", err)
 	}
 	step.Done()
+
+	if err := installAdmissionPolicies(ctx, p, applier, policyObjs); err != nil {
+		return err
+	}
 
 	step = p.Start(fmt.Sprintf("Applying %d objects (server-side, field manager %s)", len(objs), deploy.FieldManager))
 	res, err := applier.Apply(ctx, objs)
