@@ -169,6 +169,9 @@ func (w walker) pathOf(e celast.Expr, iter map[string][][]string) [][]string {
 		switch {
 		case call.FunctionName() == "_?_:_" && len(args) == 3:
 			return append(w.pathOf(args[1], iter), w.pathOf(args[2], iter)...)
+		case call.FunctionName() == "_+_" && len(args) == 2:
+			// containers + initContainers: items of either list
+			return append(w.pathOf(args[0], iter), w.pathOf(args[1], iter)...)
 		case call.FunctionName() == "_[_]" && len(args) == 2 && args[1].Kind() == celast.LiteralKind:
 			switch v := args[1].AsLiteral().(type) {
 			case types.String:

@@ -159,7 +159,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, obj map[string]any) []Verdict 
 		}
 		if r.nsNeedsLabels && namespaced && !e.knownNS[ns] {
 			if m, _, _, _ := e.matcher.DefinitionMatches(raw, e.ifaces, r.accessorNoNS); m {
-				out = append(out, Verdict{Rule: r.Rule, NotJudged: fmt.Sprintf("its namespaceSelector needs the labels of namespace %s, which is not in the linted files", ns)})
+				out = append(out, Verdict{Rule: r.Rule, NotJudged: fmt.Sprintf("needs the labels of namespace %s for its namespaceSelector, and that Namespace is not in the linted files", ns)})
 			}
 			continue
 		}
@@ -175,7 +175,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, obj map[string]any) []Verdict 
 		if va == nil {
 			typed, err := admissionObject(obj, gvk, ns)
 			if err != nil {
-				out = append(out, Verdict{Rule: r.Rule, NotJudged: fmt.Sprintf("the object does not decode as the API server would: %v", err)})
+				out = append(out, Verdict{Rule: r.Rule, NotJudged: fmt.Sprintf("could not decode the object as the API server does: %v", err)})
 				continue
 			}
 			if versioned == nil {

@@ -59,7 +59,9 @@ func resolve(obj map[string]any, candidate []string, message string) (path []str
 	return path, named, depth
 }
 
-// itemFor is the index of the item named in message, or of the only item.
+// itemFor is the index of the item message names (its quoted name, else
+// the one item one of whose values the message quotes, like an image), or
+// of the only item.
 func itemFor(items []any, message string) (idx int, byName bool) {
 	for i, it := range items {
 		m, _ := it.(map[string]any)
@@ -67,8 +69,28 @@ func itemFor(items []any, message string) (idx int, byName bool) {
 			return i, true
 		}
 	}
+	matches, found := 0, -1
+	for i, it := range items {
+		if mentions(it, message) {
+			matches, found = matches+1, i
+		}
+	}
+	if matches == 1 {
+		return found, true
+	}
 	if len(items) == 1 {
 		return 0, false
 	}
 	return -1, false
+}
+
+// mentions reports whether message contains one of item's string values.
+func mentions(item any, message string) bool {
+	m, _ := item.(map[string]any)
+	for _, v := range m {
+		if s, ok := v.(string); ok && len(s) >= 3 && strings.Contains(message, s) {
+			return true
+		}
+	}
+	return false
 }

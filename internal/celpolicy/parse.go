@@ -121,7 +121,7 @@ func (p *parser) policy(root *yaml.Node) (*Policy, error) {
 		return nil, err
 	}
 	pol := &Policy{Pos: p.pos(root), nodes: map[string]Pos{}}
-	var spec *yaml.Node
+	var spec, specKey *yaml.Node
 	var haveAPIVersion, haveKind bool
 	for _, e := range entries {
 		switch e.key.Value {
@@ -137,7 +137,7 @@ func (p *parser) policy(root *yaml.Node) (*Policy, error) {
 				return nil, err
 			}
 		case "spec":
-			spec = e.val
+			spec, specKey = e.val, e.key
 		default:
 			return nil, p.errf(e.key, "unknown key %q (want apiVersion, kind, metadata, spec)", e.key.Value)
 		}
@@ -150,7 +150,7 @@ func (p *parser) policy(root *yaml.Node) (*Policy, error) {
 	case spec == nil:
 		return nil, p.errf(root, "spec is required")
 	}
-	if err := p.spec(pol, spec); err != nil {
+	if err := p.spec(pol, specKey, spec); err != nil {
 		return nil, err
 	}
 	return pol, nil
@@ -177,14 +177,17 @@ func (p *parser) metadata(pol *Policy, n *yaml.Node) error {
 	return nil
 }
 
-func (p *parser) spec(pol *Policy, n *yaml.Node) error {
+func (p *parser) spec(pol *Policy, key, n *yaml.Node) error {
 	entries, err := p.mapping(n, "spec")
 	if err != nil {
 		return err
 	}
 	p.index(pol.nodes, "spec", n)
-	var rules *yaml.Node
+	var rules, paramKind *yaml.Node
 	for _, e := range entries {
+		if e.key.Value == "paramKind" || e.key.Value == "paramRef" || (e.key.Value == "params" && paramKind == nil) {
+			paramKind = e.key
+		}
 		path := "spec." + e.key.Value
 		switch e.key.Value {
 		case "matchConstraints":
@@ -213,13 +216,13 @@ func (p *parser) spec(pol *Policy, n *yaml.Node) error {
 	}
 	switch {
 	case pol.MatchConstraints == nil:
-		return p.errf(n, "spec.matchConstraints is required: say which resources the rules apply to (resourceRules)")
+		return p.errf(key, "spec.matchConstraints is required: say which resources the rules apply to (resourceRules)")
 	case pol.Params != nil && pol.ParamKind != nil:
-		return p.errf(n, "spec.params (inline) and spec.paramKind (from the cluster) are exclusive")
+		return p.errf(paramKind, "spec.params (inline) and spec.paramKind (from the cluster) are exclusive")
 	case (pol.ParamKind == nil) != (pol.ParamRef == nil):
-		return p.errf(n, "spec.paramKind and spec.paramRef go together: the binding needs to know which object holds the parameters")
+		return p.errf(paramKind, "spec.paramKind and spec.paramRef go together: the binding needs to know which object holds the parameters")
 	case rules == nil:
-		return p.errf(n, "spec.rules is required")
+		return p.errf(key, "spec.rules is required")
 	}
 	if rules.Kind != yaml.SequenceNode || len(rules.Content) == 0 {
 		return p.errf(rules, "spec.rules must be a non-empty list")

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
 	"k8s.io/kubernetes/pkg/apis/admissionregistration"
 	admvalidation "k8s.io/kubernetes/pkg/apis/admissionregistration/validation"
@@ -38,6 +39,11 @@ func (r *Rule) validateAsAPIServer() []*Error {
 	var out []*Error
 	for _, e := range errs {
 		msg := e.Type.String()
+		if e.Type == field.ErrorTypeNotSupported || e.Type == field.ErrorTypeDuplicate {
+			// short values say what is wrong; expressions (Invalid) would
+			// only repeat the policy file
+			msg += fmt.Sprintf(": %q", fmt.Sprint(e.BadValue))
+		}
 		if e.Detail != "" {
 			msg += ": " + e.Detail
 		}

@@ -9,8 +9,8 @@
 //     replaces the embedded lint policy, and each other *.yaml file (a
 //     CELPolicy) replaces the embedded file of the same name or adds to
 //     them;
-//  3. --policy FILE: a lint policy replaces the one from 1 or 2, a
-//     CELPolicy file adds its rules.
+//  3. --policy FILE (repeatable): a lint policy replaces the one from 1 or
+//     2, a CELPolicy file adds its rules.
 //
 // Subdirectories of policies/ (policies/examples/) are not read.
 package policyload
@@ -47,8 +47,9 @@ type Options struct {
 	Start string
 	// Dir is the policies directory to use instead of walking ("" = walk).
 	Dir string
-	// PolicyFile is --policy ("" = none).
-	PolicyFile string
+	// PolicyFiles are --policy files: a lint policy replaces the lint
+	// policy, a CELPolicy file adds its rules.
+	PolicyFiles []string
 }
 
 // Loaded is the rule configuration of one run.
@@ -124,15 +125,18 @@ func Load(opts Options) (*Loaded, error) {
 		}
 	}
 	var extra []source
-	if opts.PolicyFile != "" {
-		data, err := os.ReadFile(resolve(opts.WorkDir, opts.PolicyFile))
+	for _, f := range opts.PolicyFiles {
+		if dir != "" && sameFile(filepath.Dir(resolve(opts.WorkDir, f)), dir) {
+			continue // already read with the policies/ directory
+		}
+		data, err := os.ReadFile(resolve(opts.WorkDir, f))
 		if err != nil {
 			return nil, fmt.Errorf("reading policy: %w", err)
 		}
 		if celpolicy.IsCELPolicy(data) {
-			extra = append(extra, source{name: opts.PolicyFile, data: data})
+			extra = append(extra, source{name: f, data: data})
 		} else {
-			lintPolicy = source{name: opts.PolicyFile, data: data}
+			lintPolicy = source{name: f, data: data}
 		}
 	}
 
@@ -258,4 +262,10 @@ func display(wd, p string) string {
 		return r
 	}
 	return p
+}
+
+func sameFile(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }

@@ -18,7 +18,7 @@ import (
 // embedded policies, the repository's policies/ directory found walking up
 // from start, and --policy.
 func loadPolicy(o *Options, wd, start string) (*policyload.Loaded, error) {
-	l, err := policyload.Load(policyload.Options{WorkDir: wd, Start: start, PolicyFile: o.PolicyFile})
+	l, err := policyload.Load(policyload.Options{WorkDir: wd, Start: start, PolicyFiles: o.PolicyFiles})
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ type ExportOptions struct {
 	IO      cmdutil.IOStreams
 	WorkDir func() (string, error)
 
-	PolicyFile string
+	PolicyFiles []string
 	// Write is the file to write atomically ("" = stdout).
 	Write string
 }
@@ -66,7 +66,7 @@ also for a kubectl apply that never saw the pre-commit hook.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Write, "write", "w", "", "write to this file atomically instead of stdout")
-	fl.StringVar(&opts.PolicyFile, "policy", "", "lint policy or CELPolicy file, as for emmdev lint --policy")
+	fl.StringArrayVar(&opts.PolicyFiles, "policy", nil, "lint policy or CELPolicy file, as for emmdev lint --policy (repeatable)")
 	return cmd
 }
 
@@ -79,7 +79,7 @@ func RunExport(o *ExportOptions) error {
 			return fmt.Errorf("working directory: %w", err)
 		}
 	}
-	l, err := policyload.Load(policyload.Options{WorkDir: wd, PolicyFile: o.PolicyFile})
+	l, err := policyload.Load(policyload.Options{WorkDir: wd, PolicyFiles: o.PolicyFiles})
 	if err != nil {
 		return err
 	}
