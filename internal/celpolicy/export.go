@@ -28,7 +28,7 @@ type ExportOptions struct {
 // (validationActions Deny for errors, Warn otherwise).
 func (s *Set) Export(opts ExportOptions) ([]*unstructured.Unstructured, error) {
 	var out []*unstructured.Unstructured
-	crd := false
+	var params []map[string]any
 	for _, r := range s.Rules {
 		enabled, sev := r.EnabledByDefault(), r.Severity
 		if opts.Effective != nil {
@@ -38,15 +38,19 @@ func (s *Set) Export(opts ExportOptions) ([]*unstructured.Unstructured, error) {
 			continue
 		}
 		if r.hasInlineParams() {
-			if !crd {
-				out = append(out, paramsCRD())
-				crd = true
-			}
 			var overlay map[string]any
 			if r.Builtin && opts.TwinParams != nil {
 				overlay = opts.TwinParams(r.ID)
 			}
-			out = append(out, r.paramsObject(overlay))
+			po := r.paramsObject(overlay)
+			vals := map[string]any{}
+			for k, v := range po.Object {
+				if !reservedParams[k] {
+					vals[k] = v
+				}
+			}
+			params = append(params, vals)
+			out = append(out, po)
 		}
 		for _, obj := range []any{r.admissionPolicy(), r.binding(Action(sev))} {
 			u, err := toUnstructured(obj)
@@ -55,6 +59,9 @@ func (s *Set) Export(opts ExportOptions) ([]*unstructured.Unstructured, error) {
 			}
 			out = append(out, u)
 		}
+	}
+	if len(params) > 0 {
+		out = append([]*unstructured.Unstructured{paramsCRD(params)}, out...)
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package celpolicy
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"regexp"
@@ -124,14 +125,42 @@ type typeEnvs struct {
 }
 
 type typeEnvKey struct {
-	gvk       schema.GroupVersionKind
-	hasParams bool
+	gvk    schema.GroupVersionKind
+	params string // "" = no params; else what types them
 }
 
-func (t *typeEnvs) get(gvk schema.GroupVersionKind, hasParams bool) (*environment.EnvSet, error) {
+// paramsType is how a policy's params are typed: from its inline values
+// (as the exported PolicyParameters CRD types them), from the schema of
+// its paramKind, or not at all (dyn). key names it for the cache.
+func (t *typeEnvs) paramsType(p *Policy) (key string, dt *apiservercel.DeclType) {
+	switch {
+	case p.Params != nil:
+		root := map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true, "properties": paramsSchema(jsonCopy(p.Params))}
+		data, err := json.Marshal(root)
+		var sc spec.Schema
+		if err != nil || json.Unmarshal(data, &sc) != nil {
+			return "dyn", nil
+		}
+		return string(data), common.SchemaDeclType(&openapi.Schema{Schema: &sc}, true)
+	case p.ParamKind != nil:
+		gv, err := schema.ParseGroupVersion(p.ParamKind.APIVersion)
+		if err != nil {
+			return "dyn", nil
+		}
+		sc, err := t.schemas.ResolveSchema(gv.WithKind(p.ParamKind.Kind))
+		if err != nil {
+			return "dyn", nil
+		}
+		return p.ParamKind.APIVersion + " " + p.ParamKind.Kind, common.SchemaDeclType(&openapi.Schema{Schema: sc}, true)
+	}
+	return "", nil
+}
+
+func (t *typeEnvs) get(gvk schema.GroupVersionKind, p *Policy) (*environment.EnvSet, error) {
+	pkey, ptype := t.paramsType(p)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	key := typeEnvKey{gvk, hasParams}
+	key := typeEnvKey{gvk, pkey}
 	if env, ok := t.cache[key]; ok {
 		return env, nil
 	}
@@ -152,13 +181,19 @@ func (t *typeEnvs) get(gvk schema.GroupVersionKind, hasParams bool) (*environmen
 		cel.Variable(plugincel.OldObjectVarName, object.CelType()),
 		cel.Variable(plugincel.AuthorizerVarName, library.AuthorizerType),
 	}
-	if hasParams {
+	decls := []*apiservercel.DeclType{namespace, request, object}
+	switch {
+	case ptype != nil:
+		ptype = ptype.MaybeAssignTypeName("params_" + strings.NewReplacer(".", "_", "/", "_").Replace(gvk.Group+"_"+gvk.Kind) + fmt.Sprintf("_%d", len(t.cache)))
+		opts = append(opts, cel.Variable(plugincel.ParamsVarName, ptype.CelType()))
+		decls = append(decls, ptype)
+	case pkey != "":
 		opts = append(opts, cel.Variable(plugincel.ParamsVarName, cel.DynType))
 	}
 	env, err := environment.MustBaseEnvSet(environment.DefaultCompatibilityVersion()).Extend(environment.VersionedOptions{
 		IntroducedVersion: version.MajorMinor(1, 0),
 		EnvOptions:        opts,
-		DeclTypes:         []*apiservercel.DeclType{namespace, request, object},
+		DeclTypes:         decls,
 	})
 	if err != nil {
 		return nil, err
@@ -232,13 +267,12 @@ func (p *Policy) typeCheck(envs *typeEnvs, kinds []schema.GroupVersionKind) []*E
 			exprs = append(exprs, expr{rule: r, path: "spec.validations[0].messageExpression", text: r.Validation.MessageExpression})
 		}
 	}
-	hasParams := p.Params != nil || p.ParamKind != nil
-	opts := plugincel.OptionalVariableDeclarations{HasParams: hasParams, HasAuthorizer: true}
+	opts := plugincel.OptionalVariableDeclarations{HasParams: p.Params != nil || p.ParamKind != nil, HasAuthorizer: true}
 	// common[i]: the issues expression i has in every kind so far.
 	common := make([][]celIssue, len(exprs))
 	parsed := map[string]*cel.Ast{}
 	for k, gvk := range kinds {
-		env, err := envs.get(gvk, hasParams)
+		env, err := envs.get(gvk, p)
 		if err != nil {
 			return []*Error{{Pos: p.Pos, Msg: fmt.Sprintf("policy %s: type checking against %s: %v", p.Name, kindName(gvk), err)}}
 		}

@@ -3,6 +3,7 @@ package celpolicy
 import (
 	"fmt"
 	"maps"
+	"reflect"
 
 	admv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -116,8 +117,57 @@ func (r *Rule) paramsObject(overlay map[string]any) *unstructured.Unstructured {
 	return u
 }
 
-// paramsCRD defines PolicyParameters: cluster-scoped, any field kept.
-func paramsCRD() *unstructured.Unstructured {
+// paramsSchema types each parameter from its value (string, integer,
+// number, boolean, list of such), so the API server type-checks
+// params.<name> like emmdev does and validates the values; anything else
+// is kept untyped.
+func paramsSchema(params map[string]any) map[string]any {
+	props := map[string]any{}
+	for name, v := range params {
+		props[name] = valueSchema(v)
+	}
+	return props
+}
+
+func valueSchema(v any) map[string]any {
+	switch x := v.(type) {
+	case string:
+		return map[string]any{"type": "string"}
+	case bool:
+		return map[string]any{"type": "boolean"}
+	case int64:
+		return map[string]any{"type": "integer"}
+	case float64:
+		return map[string]any{"type": "number"}
+	case []any:
+		items := map[string]any{"x-kubernetes-preserve-unknown-fields": true}
+		if len(x) > 0 {
+			items = valueSchema(x[0])
+			for _, it := range x[1:] {
+				if !reflect.DeepEqual(valueSchema(it), items) {
+					items = map[string]any{"x-kubernetes-preserve-unknown-fields": true}
+					break
+				}
+			}
+		}
+		return map[string]any{"type": "array", "items": items}
+	}
+	return map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}
+}
+
+// paramsCRD defines PolicyParameters: cluster-scoped, every parameter of
+// the exported rules typed (a name used with two types stays untyped), any
+// other field kept.
+func paramsCRD(params []map[string]any) *unstructured.Unstructured {
+	props := map[string]any{}
+	for _, p := range params {
+		for name, s := range paramsSchema(p) {
+			if prev, ok := props[name]; ok && !reflect.DeepEqual(prev, s) {
+				s = map[string]any{"x-kubernetes-preserve-unknown-fields": true}
+			}
+			props[name] = s
+		}
+	}
 	return &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "apiextensions.k8s.io/v1",
 		"kind":       "CustomResourceDefinition",
@@ -137,6 +187,7 @@ func paramsCRD() *unstructured.Unstructured {
 				"schema": map[string]any{"openAPIV3Schema": map[string]any{
 					"type":                                 "object",
 					"x-kubernetes-preserve-unknown-fields": true,
+					"properties":                           props,
 				}},
 			}},
 		},
