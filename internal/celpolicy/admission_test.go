@@ -7,12 +7,14 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
@@ -131,6 +133,8 @@ func (w *warningRecorder) take() []string {
 	w.msgs = nil
 	return out
 }
+
+var appsDeployments = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
 
 var (
 	deniedRE  = regexp.MustCompile(`ValidatingAdmissionPolicy 'emmdev-([a-z0-9-]+)' with binding 'emmdev-([a-z0-9-]+)' denied request: (.*)$`)
@@ -324,5 +328,75 @@ func TestOfflineVerdictEqualsAdmission(t *testing.T) {
 			t.Logf("%s: %d objects, %d denied, %d with warnings, %d rules failing somewhere; all verdicts and messages equal",
 				p.name, len(got), denied, warned, len(failingRules))
 		}
+	}
+}
+
+// TestManifestsAdmittedByShippedPolicies applies the real platform
+// (manifests/, kustomize-rendered, after the sealed-secrets CRD and
+// controller) the way emmdev up does, with the shipped policies installed
+// first: the API server admits every object without a single warning, as
+// emmdev lint (clean on manifests/) predicts. A Deployment lint refuses is
+// refused in the platform namespace with lint's message.
+func TestManifestsAdmittedByShippedPolicies(t *testing.T) {
+	cp := testcp.Get(t)
+	wd, _ := os.Getwd()
+	l, err := policyload.Load(policyload.Options{WorkDir: wd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	policyObjs, err := l.CEL.Export(l.ExportOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &warningRecorder{}
+	cfg := rest.CopyConfig(cp.Config)
+	cfg.WarningHandler = rec
+	clients, err := deploy.NewClients(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	applier := &deploy.Applier{Clients: clients}
+	ctx := context.Background()
+	ctrl, err := deploy.SealedSecretsObjects()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := applier.Apply(ctx, ctrl); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := applier.InstallAdmissionPolicies(ctx, policyObjs, 3*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	rec.take()
+	manifests, err := deploy.LoadDir(filepath.Join("..", "..", "manifests"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := applier.Apply(ctx, deploy.Sort(manifests))
+	if err != nil {
+		t.Fatalf("the cluster refused the platform: %v", err)
+	}
+	if w := rec.take(); len(w) > 0 {
+		t.Errorf("warnings applying manifests/: %q", w)
+	}
+	t.Logf("manifests/: %s, no warnings", res)
+
+	bad := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apps/v1", "kind": "Deployment",
+		"metadata": map[string]any{"name": "no-probe", "namespace": "agentic-ai"},
+		"spec": map[string]any{
+			"selector": map[string]any{"matchLabels": map[string]any{"app": "x"}},
+			"template": map[string]any{
+				"metadata": map[string]any{"labels": map[string]any{"app": "x"}},
+				"spec": map[string]any{"containers": []any{map[string]any{
+					"name": "api", "image": "agentic-ai/api:1",
+					"resources": map[string]any{"requests": map[string]any{"cpu": "1", "memory": "1Gi"}, "limits": map[string]any{"cpu": "1", "memory": "1Gi"}},
+				}}},
+			},
+		},
+	}}
+	_, err = clients.Dynamic.Resource(appsDeployments).Namespace("agentic-ai").Create(ctx, bad, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+	if err == nil || !strings.Contains(err.Error(), `ValidatingAdmissionPolicy 'emmdev-readiness-probe' with binding 'emmdev-readiness-probe' denied request: container "api" has no readinessProbe`) {
+		t.Errorf("a Deployment without readinessProbe in agentic-ai: %v", err)
 	}
 }
