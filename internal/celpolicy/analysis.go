@@ -12,7 +12,7 @@ import (
 // reads is what an expression looks at, found in its parsed (macro-expanded)
 // syntax tree.
 type reads struct {
-	namespaceObject, authorizer, userInfo bool
+	namespaceObject, authorizer, userInfo, options bool
 	// paths are the object fields read (object.spec.x → [spec x]); "*"
 	// stands for the items of a list a comprehension walks.
 	paths [][]string
@@ -22,6 +22,7 @@ func (r *reads) merge(o reads) {
 	r.namespaceObject = r.namespaceObject || o.namespaceObject
 	r.authorizer = r.authorizer || o.authorizer
 	r.userInfo = r.userInfo || o.userInfo
+	r.options = r.options || o.options
 	r.paths = append(r.paths, o.paths...)
 }
 
@@ -84,8 +85,13 @@ func (w walker) walk(e celast.Expr, iter map[string][][]string) {
 		w.out.paths = append(w.out.paths, iter[e.AsIdent()]...)
 	case celast.SelectKind:
 		sel := e.AsSelect()
-		if op := sel.Operand(); op.Kind() == celast.IdentKind && op.AsIdent() == "request" && sel.FieldName() == "userInfo" {
-			w.out.userInfo = true
+		if op := sel.Operand(); op.Kind() == celast.IdentKind && op.AsIdent() == "request" {
+			switch sel.FieldName() {
+			case "userInfo":
+				w.out.userInfo = true
+			case "options":
+				w.out.options = true
+			}
 		}
 		if op := sel.Operand(); op.Kind() == celast.IdentKind && op.AsIdent() == "variables" {
 			w.out.paths = append(w.out.paths, w.varReads[sel.FieldName()]...)

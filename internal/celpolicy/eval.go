@@ -3,6 +3,8 @@ package celpolicy
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -12,8 +14,6 @@ import (
 	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/admission/plugin/policy/generic"
 	"k8s.io/apiserver/pkg/admission/plugin/policy/matching"
-	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
-	celconfig "k8s.io/apiserver/pkg/apis/cel"
 	"k8s.io/apiserver/pkg/authentication/user"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
@@ -37,10 +37,19 @@ type EvalOptions struct {
 }
 
 // Evaluator judges objects as kube-apiserver's ValidatingAdmissionPolicy
-// plugin would on a create, one rule at a time. It is safe for concurrent
-// use.
+// plugin would on a create. It is safe for concurrent use.
+//
+// In the cluster every rule is its own policy. Offline, the rules of one
+// CELPolicy with the same parameters are evaluated as one policy with
+// several validations: the same match constraints, match conditions,
+// variables and expressions, so the same results, but matched, activated
+// and given variables once per object instead of once per rule. Where the
+// two could differ (an evaluation error, or the cost budget, which the
+// cluster gives each rule's binding and the group shares) the group falls
+// back to the rules' own policies for that object.
 type Evaluator struct {
-	rules     []*evalRule
+	groups    []*evalGroup
+	blocked   []*evalRule // rules that cannot be judged offline
 	res       *Resources
 	matcher   generic.PolicyMatcher
 	ifaces    admission.ObjectInterfaces
@@ -53,11 +62,20 @@ type evalRule struct {
 	params runtime.Object
 }
 
+type evalGroup struct {
+	rules   []*evalRule
+	program *program
+	params  runtime.Object
+	// The group's policy-level settings (its first rule's).
+	accessor, accessorNoNS generic.PolicyAccessor
+	nsNeedsLabels          bool
+}
+
 // Verdict is one rule's result on one object.
 type Verdict struct {
 	Rule *Rule
 	// Message is what the cluster says when the rule fails ("" when it
-	// passed or was not judged).
+	// was not judged).
 	Message string
 	// Paths are the fields the rule reads, deepest first, where a finding
 	// goes ("*" stands for an item of a list); see FindingPath.
@@ -96,12 +114,66 @@ func (s *Set) NewEvaluator(opts EvalOptions) *Evaluator {
 			if r.Builtin && opts.TwinParams != nil {
 				overlay = opts.TwinParams(r.ID)
 			}
-			er.params = r.paramsObject(overlay)
+			er.params = paramsValue{r.paramsObject(overlay)}
 		}
-		e.rules = append(e.rules, er)
+		if len(r.blockers) > 0 {
+			e.blocked = append(e.blocked, er)
+			continue
+		}
+		e.addToGroup(er)
+	}
+	for _, g := range e.groups {
+		g.compile()
 	}
 	return e
 }
+
+// addToGroup puts a rule with the rules of its policy that have the same
+// parameters.
+func (e *Evaluator) addToGroup(er *evalRule) {
+	for _, g := range e.groups {
+		first := g.rules[0]
+		if first.Policy == er.Policy && reflect.DeepEqual(paramsContent(first.params), paramsContent(er.params)) {
+			g.rules = append(g.rules, er)
+			return
+		}
+	}
+	e.groups = append(e.groups, &evalGroup{rules: []*evalRule{er}, params: er.params, accessor: er.accessor, accessorNoNS: er.accessorNoNS, nsNeedsLabels: er.nsNeedsLabels})
+}
+
+func paramsContent(p runtime.Object) any {
+	if pv, ok := p.(paramsValue); ok {
+		return pv.Object
+	}
+	return nil
+}
+
+// compile builds the group's policy: the first rule's policy (defaults and
+// all, without the suppression condition, see policyChecker.compile) with
+// every rule's validation.
+func (g *evalGroup) compile() {
+	if len(g.rules) == 1 {
+		g.program = g.rules[0].ownProgram()
+		return
+	}
+	vap := g.rules[0].admissionPolicy()
+	legacyscheme.Scheme.Default(vap)
+	vap.Spec.MatchConditions = vap.Spec.MatchConditions[:len(vap.Spec.MatchConditions)-1]
+	vap.Spec.Validations = nil
+	for _, r := range g.rules {
+		vap.Spec.Validations = append(vap.Spec.Validations, *r.Validation.DeepCopy())
+	}
+	g.program = compileRuntime(vap)
+}
+
+// paramsValue hands a rule's parameters to CEL the way the API server hands
+// a typed parameter object (its wrappedParam): through ToUnstructured, the
+// same map, instead of a JSON round trip of the whole object for every
+// evaluation.
+type paramsValue struct{ *unstructured.Unstructured }
+
+// ToUnstructured returns the parameters as CEL reads them.
+func (p paramsValue) ToUnstructured() any { return p.Object }
 
 // namespaceLabels adds the label the API server puts on every namespace.
 func namespaceLabels(name string, labels map[string]string) map[string]string {
@@ -112,86 +184,170 @@ func namespaceLabels(name string, labels map[string]string) map[string]string {
 	return out
 }
 
-// Rules returns the rules the evaluator runs.
+// Rules returns the rules the evaluator runs or reports as not judged.
 func (e *Evaluator) Rules() []*Rule {
-	out := make([]*Rule, len(e.rules))
-	for i, r := range e.rules {
-		out[i] = r.Rule
+	var out []*Rule
+	for _, g := range e.groups {
+		for _, r := range g.rules {
+			out = append(out, r.Rule)
+		}
+	}
+	for _, r := range e.blocked {
+		out = append(out, r.Rule)
 	}
 	return out
+}
+
+// request is one object as an admission request.
+type request struct {
+	obj        map[string]any
+	u          *unstructured.Unstructured
+	gvk        schema.GroupVersionKind
+	gvr        schema.GroupVersionResource
+	ns         string
+	namespaced bool
+	raw        admission.Attributes
+	versioned  map[schema.GroupVersionKind]*admission.VersionedAttributes
+}
+
+func (q *request) attrs(o runtime.Object) admission.Attributes {
+	// No operation options: what a client sends there (fieldManager,
+	// dryRun) is unknown offline, so rules reading request.options are
+	// not judged (see blockers).
+	return admission.NewAttributesRecord(o, nil, q.gvk, q.ns, q.u.GetName(), q.gvr, "", admission.Create, nil, false, &user.DefaultInfo{})
+}
+
+// versionedAttributes converts the object once per kind it is matched as.
+func (q *request) versionedAttributes(kind schema.GroupVersionKind) (*admission.VersionedAttributes, error) {
+	if va := q.versioned[kind]; va != nil {
+		return va, nil
+	}
+	typed, err := admissionObject(q.obj, q.gvk, q.ns)
+	if err != nil {
+		return nil, err
+	}
+	if q.versioned == nil {
+		q.versioned = map[schema.GroupVersionKind]*admission.VersionedAttributes{}
+	}
+	va := &admission.VersionedAttributes{Attributes: q.attrs(typed), VersionedKind: kind, VersionedObject: admission.NewLazyObject(typed)}
+	q.versioned[kind] = va
+	return va, nil
 }
 
 // Evaluate runs every rule on one decoded object (JSON-compatible values).
 // Kinds the API server does not serve are nobody's business here (the
 // schema check reports them).
 func (e *Evaluator) Evaluate(ctx context.Context, obj map[string]any) []Verdict {
-	u := &unstructured.Unstructured{Object: obj}
-	gv, err := schema.ParseGroupVersion(u.GetAPIVersion())
-	if err != nil || u.GetKind() == "" {
+	q := &request{obj: obj, u: &unstructured.Unstructured{Object: obj}}
+	gv, err := schema.ParseGroupVersion(q.u.GetAPIVersion())
+	if err != nil || q.u.GetKind() == "" {
 		return nil
 	}
-	gvk := gv.WithKind(u.GetKind())
-	gvr, namespaced, ok := e.res.Lookup(gvk)
-	if !ok {
+	q.gvk = gv.WithKind(q.u.GetKind())
+	var ok bool
+	if q.gvr, q.namespaced, ok = e.res.Lookup(q.gvk); !ok {
 		return nil
 	}
-	ns := ""
-	if namespaced {
+	if q.namespaced {
 		// kubectl sends an object without a namespace to the context's
 		// namespace; offline that is "default".
-		if ns = u.GetNamespace(); ns == "" {
-			ns = metav1.NamespaceDefault
+		if q.ns = q.u.GetNamespace(); q.ns == "" {
+			q.ns = metav1.NamespaceDefault
 		}
-		e.ensureNamespace(ns)
+		e.ensureNamespace(q.ns)
 	}
-	attrs := func(o runtime.Object) admission.Attributes {
-		return admission.NewAttributesRecord(o, nil, gvk, ns, u.GetName(), gvr, "", admission.Create, &metav1.CreateOptions{}, false, &user.DefaultInfo{})
+	q.raw = q.attrs(q.u)
+	suppressed := map[string]bool{}
+	for k, v := range q.u.GetAnnotations() {
+		// The suppression condition of the exported policies, in Go: the
+		// same annotation, the same non-blank (strings.TrimSpace, as CEL's
+		// trim()) reason.
+		if id, ok := strings.CutPrefix(k, SuppressPrefix); ok && strings.TrimSpace(v) != "" {
+			suppressed[id] = true
+		}
 	}
-	raw := attrs(u)
-	var versioned map[schema.GroupVersionKind]*admission.VersionedAttributes
 	var out []Verdict
-	for _, r := range e.rules {
-		if len(r.blockers) > 0 {
-			if m, _, _, _ := e.matcher.DefinitionMatches(raw, e.ifaces, r.accessor); m {
-				out = append(out, Verdict{Rule: r.Rule, NotJudged: r.blockers[0]})
+	for _, r := range e.blocked {
+		if m, _, _, _ := e.matcher.DefinitionMatches(q.raw, e.ifaces, r.accessor); m && !suppressed[r.ID] {
+			out = append(out, Verdict{Rule: r.Rule, NotJudged: r.blockers[0]})
+		}
+	}
+	for _, g := range e.groups {
+		out = append(out, e.evaluateGroup(ctx, g, q, suppressed)...)
+	}
+	return out
+}
+
+func (e *Evaluator) evaluateGroup(ctx context.Context, g *evalGroup, q *request, suppressed map[string]bool) []Verdict {
+	var out []Verdict
+	each := func(f func(r *evalRule) Verdict) []Verdict {
+		for _, r := range g.rules {
+			if !suppressed[r.ID] {
+				out = append(out, f(r))
 			}
-			continue
 		}
-		if r.nsNeedsLabels && namespaced && !e.knownNS[ns] {
-			if m, _, _, _ := e.matcher.DefinitionMatches(raw, e.ifaces, r.accessorNoNS); m {
-				out = append(out, Verdict{Rule: r.Rule, NotJudged: fmt.Sprintf("needs the labels of namespace %s for its namespaceSelector, and that Namespace is not in the linted files", ns)})
-			}
-			continue
+		return out
+	}
+	if g.nsNeedsLabels && q.namespaced && !e.knownNS[q.ns] {
+		if m, _, _, _ := e.matcher.DefinitionMatches(q.raw, e.ifaces, g.accessorNoNS); m {
+			reason := fmt.Sprintf("needs the labels of namespace %s for its namespaceSelector, and that Namespace is not in the linted files", q.ns)
+			return each(func(r *evalRule) Verdict { return Verdict{Rule: r.Rule, NotJudged: reason} })
 		}
-		matches, matchGVR, matchGVK, err := e.matcher.DefinitionMatches(raw, e.ifaces, r.accessor)
-		if err != nil {
-			out = append(out, Verdict{Rule: r.Rule, Paths: r.paths, Message: fmt.Errorf("failed to configure policy: %w", err).Error()})
-			continue
-		}
-		if !matches {
-			continue
-		}
-		va := versioned[matchGVK]
-		if va == nil {
-			typed, err := admissionObject(obj, gvk, ns)
-			if err != nil {
-				out = append(out, Verdict{Rule: r.Rule, NotJudged: fmt.Sprintf("could not decode the object as the API server does: %v", err)})
+		return nil
+	}
+	matches, matchGVR, matchGVK, err := e.matcher.DefinitionMatches(q.raw, e.ifaces, g.accessor)
+	if err != nil {
+		msg := fmt.Errorf("failed to configure policy: %w", err).Error()
+		return each(func(r *evalRule) Verdict { return Verdict{Rule: r.Rule, Paths: r.paths, Message: msg} })
+	}
+	if !matches {
+		return nil
+	}
+	va, err := q.versionedAttributes(matchGVK)
+	if err != nil {
+		reason := fmt.Sprintf("could not decode the object as the API server does: %v", err)
+		return each(func(r *evalRule) Verdict { return Verdict{Rule: r.Rule, NotJudged: reason} })
+	}
+	decisions := g.program.validate(ctx, matchGVR, va, g.params)
+	if len(g.rules) > 1 && needsOwnPolicies(decisions, len(g.rules)) {
+		for _, r := range g.rules {
+			if suppressed[r.ID] {
 				continue
 			}
-			if versioned == nil {
-				versioned = map[schema.GroupVersionKind]*admission.VersionedAttributes{}
+			for _, d := range r.ownProgram().validate(ctx, matchGVR, va, r.params) {
+				if d.deny {
+					out = append(out, Verdict{Rule: r.Rule, Paths: r.paths, Message: d.message})
+				}
 			}
-			va = &admission.VersionedAttributes{Attributes: attrs(typed), VersionedKind: matchGVK, VersionedObject: admission.NewLazyObject(typed)}
-			versioned[matchGVK] = va
 		}
-		res := r.validator.Validate(ctx, matchGVR, va, r.params, nil, celconfig.RuntimeCELCostBudget, nil)
-		for _, d := range res.Decisions {
-			if d.Action == validating.ActionDeny {
-				out = append(out, Verdict{Rule: r.Rule, Paths: r.paths, Message: d.Message})
-			}
+		return out
+	}
+	for i, d := range decisions {
+		if d.deny && !suppressed[g.rules[i].ID] {
+			r := g.rules[i]
+			out = append(out, Verdict{Rule: r.Rule, Paths: r.paths, Message: d.message})
 		}
 	}
 	return out
+}
+
+// needsOwnPolicies reports a group result that may differ from evaluating
+// each rule as its own policy: an error anywhere (a match condition's error
+// names the policy; the shared budget may have run out) or not one
+// decision per rule.
+func needsOwnPolicies(decisions []decision, rules int) bool {
+	if len(decisions) == 0 {
+		return false // the match conditions did not match
+	}
+	if len(decisions) != rules {
+		return true
+	}
+	for _, d := range decisions {
+		if d.isError {
+			return true
+		}
+	}
+	return false
 }
 
 // ensureNamespace gives the lister a namespace it can find: one from the

@@ -1,7 +1,6 @@
 package celpolicy
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -9,7 +8,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
-	sjson "sigs.k8s.io/json"
 )
 
 // admissionObject returns obj the way kube-apiserver hands it to validating
@@ -21,10 +19,6 @@ import (
 // server sets later or elsewhere is not simulated: uid, creationTimestamp,
 // generation, mutating admission plugins, CRD defaults.
 func admissionObject(obj map[string]any, gvk schema.GroupVersionKind, namespace string) (runtime.Object, error) {
-	data, err := json.Marshal(obj)
-	if err != nil {
-		return nil, err
-	}
 	scheme := legacyscheme.Scheme
 	var out runtime.Object
 	if scheme.Recognizes(gvk) {
@@ -32,21 +26,25 @@ func admissionObject(obj map[string]any, gvk schema.GroupVersionKind, namespace 
 		if err != nil {
 			return nil, err
 		}
-		if err := sjson.UnmarshalCaseSensitivePreserveInts(data, typed); err != nil {
+		// The loader's values are JSON's (string, int64, float64, bool,
+		// maps, lists): converting them by reflection decodes exactly what
+		// the server decodes from the JSON, without the round trip.
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj, typed); err != nil {
 			return nil, fmt.Errorf("decoding %s: %w", gvk.Kind, err)
 		}
 		scheme.Default(typed)
-		internal, err := scheme.ConvertToVersion(typed, schema.GroupVersion{Group: gvk.Group, Version: runtime.APIVersionInternal})
+		// Unsafe: no defensive deep copies, the objects are ours alone.
+		internal, err := scheme.UnsafeConvertToVersion(typed, schema.GroupVersion{Group: gvk.Group, Version: runtime.APIVersionInternal})
 		if err != nil {
 			return nil, fmt.Errorf("converting %s: %w", gvk.Kind, err)
 		}
-		if out, err = scheme.ConvertToVersion(internal, gvk.GroupVersion()); err != nil {
+		if out, err = scheme.UnsafeConvertToVersion(internal, gvk.GroupVersion()); err != nil {
 			return nil, fmt.Errorf("converting %s: %w", gvk.Kind, err)
 		}
 	} else {
-		var m map[string]any
-		if err := sjson.UnmarshalCaseSensitivePreserveInts(data, &m); err != nil {
-			return nil, err
+		m := jsonCopy(obj)
+		if m == nil {
+			return nil, fmt.Errorf("decoding %s: not JSON", gvk.Kind)
 		}
 		out = &unstructured.Unstructured{Object: m}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	admv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -44,8 +45,12 @@ type Set struct {
 
 // compiled is what Load adds to a rule once its policy file checks out.
 type compiled struct {
-	validator validating.Validator
-	accessor  generic.PolicyAccessor
+	// program is the rule's own policy, compiled on first use (rules are
+	// mostly evaluated with the others of their policy, see Evaluator).
+	programOnce sync.Once
+	program     *program
+	offlineVAP  *admv1.ValidatingAdmissionPolicy
+	accessor    generic.PolicyAccessor
 	// accessorNoNS matches without the namespaceSelector, to tell "not
 	// matched" from "cannot tell offline" when the namespace is unknown.
 	accessorNoNS generic.PolicyAccessor
@@ -141,11 +146,14 @@ func newChecker() *policyChecker {
 // check runs the API server's validation of each rule first: type and cost
 // checks only make sense for expressions that compile.
 func (c *policyChecker) check(p *Policy, rules []*Rule) []*Error {
+	if p.verified {
+		return nil
+	}
 	var errs []*Error
 	for _, r := range rules {
 		errs = append(errs, r.validateAsAPIServer()...)
 	}
-	if len(errs) > 0 || len(rules) == 0 || p.verified {
+	if len(errs) > 0 || len(rules) == 0 {
 		return errs
 	}
 	errs = p.typeCheck(c.envs, checkedKinds(rules[0].admissionPolicy(), c.mapper, c.schemas))
@@ -160,7 +168,13 @@ func (c *policyChecker) compile(r *Rule) {
 	// (match everything by namespace and object, matchPolicy Equivalent).
 	vap := r.admissionPolicy()
 	legacyscheme.Scheme.Default(vap)
-	r.validator = compileRuntime(vap)
+	// Offline, the suppression condition emmdev adds for the cluster is
+	// the lint engine's own suppression (the same annotation, the same
+	// non-blank reason), applied to the findings; evaluating it again per
+	// object would only cost time.
+	offline := vap.DeepCopy()
+	offline.Spec.MatchConditions = offline.Spec.MatchConditions[:len(offline.Spec.MatchConditions)-1]
+	r.offlineVAP = offline
 	r.accessor = validating.NewValidatingAdmissionPolicyAccessor(vap)
 	if sel := vap.Spec.MatchConstraints.NamespaceSelector; sel != nil && selectorNeedsLabels(sel) {
 		r.nsNeedsLabels = true
@@ -199,6 +213,9 @@ func (c *policyChecker) compile(r *Rule) {
 	if rd.userInfo {
 		r.blockers = append(r.blockers, "reads request.userInfo, the user of the request")
 	}
+	if rd.options {
+		r.blockers = append(r.blockers, "reads request.options, which the client chooses (field manager, dry run)")
+	}
 }
 
 // selectorNeedsLabels reports whether a selector reads any label except the
@@ -215,6 +232,12 @@ func selectorNeedsLabels(sel *metav1.LabelSelector) bool {
 		}
 	}
 	return false
+}
+
+// ownProgram is the rule's own policy, as the cluster evaluates it.
+func (r *Rule) ownProgram() *program {
+	r.programOnce.Do(func() { r.program = compileRuntime(r.offlineVAP) })
+	return r.program
 }
 
 // NotOffline lists why the rule cannot be judged offline; empty when it can.

@@ -19,10 +19,11 @@ type Source struct {
 	// Name is how errors refer to the file (a path, or "… (embedded)").
 	Name string
 	Data []byte
-	// Verified marks content the test suite has type- and cost-checked
-	// (the policies embedded in the binary, or a byte-identical copy):
-	// those two checks are skipped for it. The API server's validation
-	// still runs.
+	// Verified marks content whose checks passed before: the policies
+	// embedded in the binary (the test suite checks them) or a
+	// byte-identical copy, or a file the same emmdev build checked (see
+	// policyload's cache). Its checks are skipped; it is still parsed and
+	// compiled.
 	Verified bool
 }
 

@@ -50,6 +50,8 @@ type Options struct {
 	// PolicyFiles are --policy files: a lint policy replaces the lint
 	// policy, a CELPolicy file adds its rules.
 	PolicyFiles []string
+	// CacheDir remembers policy files that passed the checks ("" = none).
+	CacheDir string
 }
 
 // Loaded is the rule configuration of one run.
@@ -144,6 +146,7 @@ func Load(opts Options) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
+	cache := checkCache{dir: opts.CacheDir}
 	var srcs []celpolicy.Source
 	for _, base := range celFiles {
 		srcs = append(srcs, celpolicy.Source{Name: cel[base].name, Data: cel[base].data, Verified: cel[base].verified})
@@ -151,9 +154,17 @@ func Load(opts Options) (*Loaded, error) {
 	for _, s := range extra {
 		srcs = append(srcs, celpolicy.Source{Name: s.name, Data: s.data})
 	}
+	for i := range srcs {
+		srcs[i].Verified = srcs[i].Verified || cache.passed(srcs[i].Data)
+	}
 	set, err := celpolicy.Load(srcs, celpolicy.Options{IsBuiltin: func(id string) bool { _, ok := reg.Get(id); return ok }})
 	if err != nil {
 		return nil, fmt.Errorf("invalid policy: %w", err)
+	}
+	for _, s := range srcs {
+		if !s.Verified {
+			cache.remember(s.Data)
+		}
 	}
 	for _, r := range set.Rules {
 		if r.Builtin {

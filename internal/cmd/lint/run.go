@@ -18,7 +18,11 @@ import (
 // embedded policies, the repository's policies/ directory found walking up
 // from start, and --policy.
 func loadPolicy(o *Options, wd, start string) (*policyload.Loaded, error) {
-	l, err := policyload.Load(policyload.Options{WorkDir: wd, Start: start, PolicyFiles: o.PolicyFiles})
+	var checks string
+	if dir := cacheDir(o); dir != "" {
+		checks = filepath.Join(dir, "policy-checks")
+	}
+	l, err := policyload.Load(policyload.Options{WorkDir: wd, Start: start, PolicyFiles: o.PolicyFiles, CacheDir: checks})
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +73,7 @@ func runPaths(o *Options) error {
 }
 
 func lintAndReport(o *Options, wd, start string, cfg lint.Config) error {
+	tuneGC(o)
 	l, err := loadPolicy(o, wd, start)
 	if err != nil {
 		return err
