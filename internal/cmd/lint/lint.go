@@ -41,11 +41,11 @@ type Options struct {
 	Exclude []string
 	// Kustomize holds -k directories rendered in-process and linted with
 	// every finding located in the base or patch file it came from.
-	Kustomize    []string
-	ListRules    bool
-	Staged       bool
-	InstallHook  bool
-	Force        bool
+	Kustomize   []string
+	ListRules   bool
+	Staged      bool
+	InstallHook bool
+	Force       bool
 }
 
 // NewCmd builds the command. runF replaces Run in tests (nil for the real one).

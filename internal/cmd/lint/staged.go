@@ -53,6 +53,11 @@ func runStaged(o *Options) error {
 	if out, err = o.Git.Output(o.Ctx, root, args...); err != nil {
 		return err
 	}
+	if len(scope.paths) == 0 && len(scope.kustomize) > 0 {
+		// Only -k: the kustomization's files are linted as rendered, not
+		// one by one (a patch alone is not a valid object).
+		out = nil
+	}
 	var inputs []loader.Input
 	var skipped []loader.Skipped
 	staged := map[string]bool{}

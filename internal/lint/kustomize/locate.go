@@ -263,7 +263,7 @@ func (ro *Rendered) transformerLocation(path []string) (Location, bool) {
 		}
 		c := ro.r.files
 		loc := Location{File: c.display(t.ConfiguredIn), Line: 1, Col: 1,
-			Note: fmt.Sprintf("%s was set by %s configured in %s; the base has no line for this value", strings.Join(path, "."), t.by(), c.display(t.ConfiguredIn))}
+			Note: fmt.Sprintf("%s is set by %s configured in %s, not by a source line", strings.Join(path, "."), t.by(), c.display(t.ConfiguredIn))}
 		if kf := c.get(t.ConfiguredIn); kf != nil && kf.node != nil {
 			for _, key := range transformerKeys[t.ConfiguredBy.Kind] {
 				if k := mapKey(kf.node, key); k != nil {
