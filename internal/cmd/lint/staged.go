@@ -62,6 +62,7 @@ func runStaged(o *Options) error {
 	var skipped []loader.Skipped
 	staged := map[string]bool{}
 	charts := map[string]bool{}
+	patches := loader.NewKustomizePatches(root)
 	for _, p := range splitZ(out) { // root-relative
 		if !loader.IsManifestName(p) {
 			continue
@@ -75,6 +76,10 @@ func runStaged(o *Options) error {
 			continue
 		}
 		if loader.IsHidden(p) {
+			continue
+		}
+		if patches.IsPatch(filepath.Join(root, filepath.FromSlash(p))) {
+			skipped = append(skipped, loader.Skipped{Path: p, Reason: "kustomize patch (lint the overlay with -k DIR, which locates findings in this file)"})
 			continue
 		}
 		if chart := helmChartOf(root, p); chart != "" {

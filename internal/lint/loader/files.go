@@ -84,6 +84,7 @@ func Expand(base string, paths []string, stdin io.Reader, exclude *Exclude) ([]I
 			continue
 		}
 		var found []string
+		patches := NewKustomizePatches(real)
 		err = filepath.WalkDir(real, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -124,6 +125,10 @@ func Expand(base string, paths []string, stdin io.Reader, exclude *Exclude) ([]I
 			}
 			if why := NotManifest(shown); why != "" {
 				skipped = append(skipped, Skipped{Path: shown, Reason: why})
+				return nil
+			}
+			if patches.IsPatch(path) {
+				skipped = append(skipped, Skipped{Path: shown, Reason: patchReason})
 				return nil
 			}
 			// Other dotfiles (.golangci.yml, ...) are tool configuration,
