@@ -9,6 +9,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/emmdev/emmdev/internal/testenv"
 )
 
 // baseObjects is the platform as issue 3 describes it: every object the
@@ -145,7 +147,7 @@ func TestProductionOverlayUsesReadWriteManyClaims(t *testing.T) {
 // applying the files one by one and applying the kustomization agree.
 func TestKustomizationListsEveryFileInOrder(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(repoRoot(t), "manifests")
+	dir := filepath.Join(testenv.RepoRoot(t), "manifests")
 	raw, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/emmdev/emmdev/internal/platform"
 	"github.com/emmdev/emmdev/internal/testcp"
+	"github.com/emmdev/emmdev/internal/testenv"
 )
 
 // The production overlay labels agentic-ai with the restricted Pod Security
@@ -37,7 +38,7 @@ func TestProductionPodsMeetRestrictedPodSecurity(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	objs, err := platform.Render(filepath.Join(repoRoot(t), "deploy", "overlays", "production"))
+	objs, err := platform.Render(filepath.Join(testenv.RepoRoot(t), "deploy", "overlays", "production"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func TestProductionPodsMeetRestrictedPodSecurity(t *testing.T) {
 
 	// Control: the base's file-system pod, with its hostPath volumes, must be
 	// refused, or the namespace is not enforcing anything.
-	base, err := platform.Render(filepath.Join(repoRoot(t), "manifests"))
+	base, err := platform.Render(filepath.Join(testenv.RepoRoot(t), "manifests"))
 	if err != nil {
 		t.Fatal(err)
 	}
