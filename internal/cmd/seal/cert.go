@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/emmdev/emmdev/internal/kube"
 	"github.com/emmdev/emmdev/internal/seal"
 )
 
@@ -112,11 +113,11 @@ func relTo(workDir func() (string, error), p string) string {
 
 // fetchCert is the real controller fetch through the API server.
 func fetchCert(ctx context.Context, o *Options) ([]byte, error) {
-	cfg, err := seal.RESTConfig(o.abs(o.Kubeconfig), o.KubeContext)
+	target, err := kube.Flags{Kubeconfig: o.abs(o.Kubeconfig), Context: o.KubeContext, RequestTimeout: o.RequestTimeout}.Resolve(o.IO.Env, "")
 	if err != nil {
 		return nil, fmt.Errorf("no --cert, no dev cert (%s) and no cluster: %w", seal.DevCertPath, err)
 	}
-	return seal.FetchCert(ctx, cfg, o.ControllerNamespace, o.ControllerName)
+	return seal.FetchCert(ctx, target.OneShot(), o.ControllerNamespace, o.ControllerName)
 }
 
 // gitTracked asks git whether path is in the index; any failure (no git,

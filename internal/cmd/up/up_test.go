@@ -80,10 +80,11 @@ func TestDryRunPrintsPlanAndChangesNothing(t *testing.T) {
 	}
 	vault := filepath.Join(r.dir, "data", "vault")
 	for _, want := range []string{
-		`cluster: create "emm" (context kind-emm)`,
-		"mount:   " + vault + ":/mnt/data/vault",
-		"folder:  create " + vault + " (mode 0755)",
-		"port:    0.0.0.0:" + strconv.Itoa(r.port) + "/TCP",
+		`    cluster:   create "emm" (context kind-emm)`,
+		"    mount:     " + vault + ":/mnt/data/vault",
+		"    mount:     " + filepath.Join(r.dir, "data", "volumes") + ":/var/local-path-provisioner/emm",
+		"    folder:    create " + vault + " (vault, mode 0755)",
+		"    port:      0.0.0.0:" + strconv.Itoa(r.port) + "/TCP",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan lacks %q:\n%s", want, out)
@@ -153,7 +154,7 @@ func TestMissingDevKeyExplainsKeygen(t *testing.T) {
 }
 
 // On a fresh clone the dev private key is missing: a dry run still prints
-// the plan (with a warning saying how to get the key), while a real up
+// the whole plan, the key marked ✗ with the way out, and exits 2; a real up
 // refuses before creating anything.
 func TestMissingDevKey(t *testing.T) {
 	_, calls := clustertest.FakeDocker(t)
@@ -162,11 +163,15 @@ func TestMissingDevKey(t *testing.T) {
 	args := []string{"--sealing-key", missing, "--sealing-cert", r.certPath}
 
 	code, out, errOut := r.run(t, append([]string{"up", "--dry-run"}, args...)...)
-	if code != 0 {
-		t.Fatalf("dry run: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	if code != 2 {
+		t.Fatalf("dry run: exit %d, want 2\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	if !strings.Contains(errOut, "warning:") || !strings.Contains(errOut, "keygen --force") {
-		t.Errorf("dry run: no warning with the way out:\n%s", errOut)
+	if !strings.Contains(out, "  ✗ key:       dev sealing key: read sealing key") || !strings.Contains(out, "keygen --force") ||
+		!strings.Contains(out, "1 problems (✗ above)") {
+		t.Errorf("dry run: the plan does not mark the key with the way out:\n%s", out)
+	}
+	if strings.Contains(errOut, "emmdev:") {
+		t.Errorf("the plan already names the problem; stderr repeats it:\n%s", errOut)
 	}
 	if !strings.Contains(out, "Deployment kube-system/sealed-secrets-controller") ||
 		strings.Contains(out, "emmdev-dev-sealing-key") {
