@@ -2,8 +2,10 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
 
@@ -68,7 +70,8 @@ func (h *headerTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
 			_ = resp.Body.Close()
 		}
 		cancel()
-		return nil, fmt.Errorf("%s %s: no response within %s (--request-timeout)", req.Method, req.URL.Redacted(), h.d)
+		// client-go wraps this in a url.Error that names the request.
+		return nil, &responseTimeout{d: h.d}
 	}
 	if err != nil {
 		cancel()
@@ -76,6 +79,15 @@ func (h *headerTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
+}
+
+// responseTimeout says which bound a request hit. It is deliberately not a
+// net.Error with Timeout(): client-go turns a timed-out watch into an empty
+// watch, no error, and a hung server would then look connected.
+type responseTimeout struct{ d time.Duration }
+
+func (e *responseTimeout) Error() string {
+	return fmt.Sprintf("no response within %s (--request-timeout)", e.d)
 }
 
 // cancelOnClose releases the request's context once its body is done.
@@ -87,5 +99,19 @@ type cancelOnClose struct {
 func (c *cancelOnClose) Close() error {
 	err := c.ReadCloser.Close()
 	c.cancel()
+	return err
+}
+
+// ExplainTimeout adds what a timeout means to err, which client-go words as
+// "context deadline exceeded" or "Client.Timeout exceeded": the API server
+// did not answer within the request timeout d. Other errors pass unchanged.
+func ExplainTimeout(err error, d time.Duration) error {
+	if err == nil || d <= 0 {
+		return err
+	}
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		return fmt.Errorf("%w\nthe API server did not answer within %s (--request-timeout): is it up and reachable?", err, d)
+	}
 	return err
 }

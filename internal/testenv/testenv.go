@@ -6,6 +6,8 @@ package testenv
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/emmdev/emmdev/internal/repo"
@@ -40,4 +42,20 @@ func RepoRoot(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return root
+}
+
+// BuildEmmdev builds the real emmdev binary into a temporary folder and
+// returns its path, for tests that need the process itself: signals,
+// network namespaces. It is skipped with -short.
+func BuildEmmdev(t testing.TB) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the emmdev binary; skipped with -short")
+	}
+	bin := filepath.Join(t.TempDir(), "emmdev")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/emmdev/emmdev/cmd/emmdev")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }

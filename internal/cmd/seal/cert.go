@@ -117,7 +117,8 @@ func fetchCert(ctx context.Context, o *Options) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("no --cert, no dev cert (%s) and no cluster: %w", seal.DevCertPath, err)
 	}
-	return seal.FetchCert(ctx, target.OneShot(), o.ControllerNamespace, o.ControllerName)
+	data, err := seal.FetchCert(ctx, target.OneShot(), o.ControllerNamespace, o.ControllerName)
+	return data, kube.ExplainTimeout(err, target.RequestTimeout)
 }
 
 // gitTracked asks git whether path is in the index; any failure (no git,

@@ -166,5 +166,5 @@ func Run(o *Options) error {
 	case modeLines:
 		return runLines(ctx, o, client, target)
 	}
-	return runOnce(ctx, o, client, target)
+	return kube.ExplainTimeout(runOnce(ctx, o, client, target), target.RequestTimeout)
 }

@@ -35,7 +35,7 @@ func deployPhase(ctx context.Context, p *progress.Printer, o *Options, plan *clu
 	}
 	if err != nil {
 		step.Fail()
-		return fmt.Errorf("connecting to %s: %w", name, err)
+		return kube.ExplainTimeout(fmt.Errorf("connecting to %s: %w", name, err), o.RequestTimeout)
 	}
 	p.Detail("%s, default namespace %s", cfg.Host, target.Namespace)
 	step.Done()
