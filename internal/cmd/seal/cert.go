@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/emmdev/emmdev/internal/kube"
+	"github.com/emmdev/emmdev/internal/repo"
 	"github.com/emmdev/emmdev/internal/seal"
 )
 
@@ -53,52 +54,47 @@ func (o *Options) certificate() (string, []byte, error) {
 }
 
 // devCertPath finds the dev cert: $EMMDEV_SEALING_CERT as given, or
-// .emmdev/dev-sealing-cert.pem in the working directory or any parent, so
-// the command works from a subdirectory of the project.
+// .emmdev/dev-sealing-cert.pem at the project root (repo.Root), so the
+// command works from a subdirectory of the project.
 func (o *Options) devCertPath() (string, bool, error) {
 	_, cert := seal.DefaultKeyPaths(o.IO.Env)
 	if o.IO.Env(seal.EnvCertPath) != "" || filepath.IsAbs(cert) {
 		_, err := os.Stat(o.abs(cert))
 		return cert, err == nil, nil
 	}
-	dir, err := o.WorkDir()
+	wd, err := o.WorkDir()
 	if err != nil {
 		return "", false, err
 	}
-	for {
-		p := filepath.Join(dir, cert)
-		if _, err := os.Stat(p); err == nil {
-			return relTo(o.WorkDir, p), true, nil
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return "", false, err
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
+	root, err := repo.Root(wd)
+	if errors.Is(err, repo.ErrNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	p := filepath.Join(root, cert)
+	if _, err := os.Stat(p); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
 			return "", false, nil
 		}
-		dir = parent
+		return "", false, err
 	}
+	return relTo(o.WorkDir, p), true, nil
 }
 
-// projectRoot is the nearest ancestor holding .emmdev or .git, else the
-// working directory; keygen puts the dev cert there.
+// projectRoot is the project root (repo.Root), else the working directory;
+// keygen puts the dev cert there.
 func projectRoot(workDir func() (string, error)) (string, error) {
 	wd, err := workDir()
 	if err != nil {
 		return "", err
 	}
-	for dir := wd; ; {
-		for _, marker := range []string{".emmdev", ".git"} {
-			if _, err := os.Stat(filepath.Join(dir, marker)); err == nil {
-				return dir, nil
-			}
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return wd, nil
-		}
-		dir = parent
+	root, err := repo.Root(wd)
+	if errors.Is(err, repo.ErrNotFound) {
+		return wd, nil
 	}
+	return root, err
 }
 
 // relTo shortens p relative to the working directory for messages.
