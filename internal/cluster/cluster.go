@@ -102,7 +102,9 @@ func (p *Plan) Failed(item string) error {
 	return nil
 }
 
-func (p *Plan) fail(item string, err error) { p.Problems = append(p.Problems, Problem{Item: item, Err: err}) }
+func (p *Plan) fail(item string, err error) {
+	p.Problems = append(p.Problems, Problem{Item: item, Err: err})
+}
 
 // PreflightError lists every failed check of one preflight run, so a user
 // without Docker and without a free port learns both at once.

@@ -140,7 +140,9 @@ func RunCreateChild(args []string, stdin io.Reader, stderr io.Writer) int {
 		return 1
 	}
 	done := make(chan error, 1)
-	go func() { done <- kindCreate(rt, *name, cfg, EnsureOptions{Kubeconfig: *kubeconfig, WaitForReady: *wait}) }()
+	go func() {
+		done <- kindCreate(rt, *name, cfg, EnsureOptions{Kubeconfig: *kubeconfig, WaitForReady: *wait})
+	}()
 	var tick <-chan time.Time
 	var ticker *time.Ticker
 	defer func() {

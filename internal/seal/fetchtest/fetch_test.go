@@ -128,6 +128,9 @@ func TestFetchCertThroughServiceProxy(t *testing.T) {
 	// The whole CLI path against the same API server: kubeconfig loading,
 	// flags, fetch, seal; then verify with the matching private key.
 	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil { // the key's folder must be private
+		t.Fatal(err)
+	}
 	for f, content := range map[string][]byte{"x.env": []byte("A=1\n"), "key.pem": kp.KeyPEM()} {
 		if err := os.WriteFile(filepath.Join(dir, f), content, 0o600); err != nil {
 			t.Fatal(err)
