@@ -90,7 +90,8 @@ func TestKindConfig(t *testing.T) {
 		t.Fatalf("nodes %+v, want one control-plane", cfg.Nodes)
 	}
 	n := cfg.Nodes[0]
-	wantMounts := map[string]string{"/mnt/data/vault": "./data/vault", "/mnt/data/unsorted": "./data/unsorted"}
+	wantMounts := map[string]string{"/mnt/data/vault": "./data/vault", "/mnt/data/unsorted": "./data/unsorted",
+		"/var/local-path-provisioner/emm": "./data/volumes"}
 	if len(n.ExtraMounts) != len(wantMounts) {
 		t.Errorf("%d extraMounts, want %d", len(n.ExtraMounts), len(wantMounts))
 	}
