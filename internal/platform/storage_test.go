@@ -2,8 +2,10 @@ package platform
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"text/template"
@@ -13,12 +15,32 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/emmdev/emmdev/internal/cluster"
+	"github.com/emmdev/emmdev/internal/cluster/localpathtest"
 )
 
-// kindNodePath is where the local-path provisioner kind ships keeps
-// volumes (the nodePathMap of kind's local-path-config ConfigMap; the
-// integration test in internal/cmd/up reads it from kind's own source).
-const kindNodePath = "/var/local-path-provisioner"
+// kindNodePaths are the folders the local-path provisioner kind ships
+// keeps volumes in: the nodePathMap of the local-path-config ConfigMap kind
+// installs, read from kind's own source.
+func kindNodePaths(t *testing.T) []string {
+	t.Helper()
+	data, _ := localpathtest.KindConfig(t)
+	var cfg struct {
+		NodePathMap []struct {
+			Node  string   `json:"node"`
+			Paths []string `json:"paths"`
+		} `json:"nodePathMap"`
+	}
+	if err := json.Unmarshal([]byte(data["config.json"]), &cfg); err != nil {
+		t.Fatalf("kind's config.json: %v", err)
+	}
+	for _, n := range cfg.NodePathMap {
+		if n.Node == "DEFAULT_PATH_FOR_NON_LISTED_NODES" {
+			return n.Paths
+		}
+	}
+	t.Fatal("kind's config.json has no default node path")
+	return nil
+}
 
 // TestStatefulClaimsLandInTheVolumesMount: every claim of the StatefulSets
 // uses the platform's StorageClass, which retains its volumes and puts
@@ -45,8 +67,10 @@ func TestStatefulClaimsLandInTheVolumesMount(t *testing.T) {
 	if sc.VolumeBindingMode == nil || *sc.VolumeBindingMode != storagev1.VolumeBindingWaitForFirstConsumer {
 		t.Errorf("volumeBindingMode %v, want WaitForFirstConsumer (the provisioner needs the node)", sc.VolumeBindingMode)
 	}
-	if sc.Parameters["nodePath"] != kindNodePath {
-		t.Errorf("nodePath %q, want kind's %s", sc.Parameters["nodePath"], kindNodePath)
+	// The provisioner refuses a nodePath its config does not list.
+	kindNodePath := sc.Parameters["nodePath"]
+	if paths := kindNodePaths(t); !slices.Contains(paths, kindNodePath) {
+		t.Errorf("nodePath %q is not one of the paths kind's provisioner is configured with %v", kindNodePath, paths)
 	}
 	tmpl, err := template.New("pathPattern").Parse(sc.Parameters["pathPattern"])
 	if err != nil {
