@@ -96,7 +96,10 @@ func ExecCreate(exe string) Creator {
 		p.Info("interrupted: stopping kind, which removes what it made of cluster %q", plan.Name)
 		_ = signalGroup(cmd.Process.Pid)
 		select {
-		case <-done:
+		case err := <-done:
+			if err != nil {
+				p.Detail("kind stopped: %v", err)
+			}
 		case <-time.After(1500 * time.Millisecond):
 			p.Info("kind is still removing cluster %q in the background (pid %d); `emmdev down` removes anything left", plan.Name, cmd.Process.Pid)
 		}

@@ -19,7 +19,6 @@ import (
 var (
 	quotedRE    = regexp.MustCompile("`[^`]*`?|\"(?:[^\"\\\\]|\\\\.)*\"?|'[^']*'?")
 	numberValRE = regexp.MustCompile(`\bnumber \S+`)
-	stdTagRE    = regexp.MustCompile(`^!![a-z]+$`)
 )
 
 // scrub removes anything a library might have quoted from the input.

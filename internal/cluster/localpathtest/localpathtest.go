@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -279,7 +280,7 @@ func moduleDir(mod string) (string, error) {
 	runErr := cmd.Run()
 	var info struct{ Dir, Error string }
 	if err := json.Unmarshal(stdout.Bytes(), &info); err != nil || info.Dir == "" {
-		return "", fmt.Errorf("go mod download %s: %v %s %s", mod, runErr, info.Error, stderr.String())
+		return "", fmt.Errorf("go mod download %s: %w %s %s", mod, errors.Join(runErr, err), info.Error, stderr.String())
 	}
 	return info.Dir, nil
 }
