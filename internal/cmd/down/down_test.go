@@ -137,3 +137,47 @@ func runEmmdev(t *testing.T, dir string, args ...string) (int, string, string) {
 	code := app.Run(context.Background(), args, f)
 	return code, out.String(), errOut.String()
 }
+
+// TestDownStopsAtOnceWhenInterrupted: docker hanging on `rm` (a stuck
+// daemon) does not hold up Ctrl-C.
+func TestDownStopsAtOnceWhenInterrupted(t *testing.T) {
+	state, _ := clustertest.FakeDocker(t)
+	repo := t.TempDir()
+	cfg, err := os.ReadFile("testdata/kind-config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = bytes.ReplaceAll(cfg, []byte("HOSTPORT"), []byte(strconv.Itoa(clustertest.FreePort(t))))
+	if err := os.WriteFile(filepath.Join(repo, "kind-config.yaml"), cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := progress.New(&bytes.Buffer{}, false, false, progress.Quiet)
+	plan, err := cluster.Preflight(context.Background(), p, cluster.Options{RepoRoot: repo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.Ensure(context.Background(), p, plan, cluster.EnsureOptions{Kubeconfig: os.Getenv("KUBECONFIG"), WaitForReady: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FAKE_DOCKER_SLOW", "rm 30")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for {
+			if _, err := os.Stat(filepath.Join(state, "slow-started")); err == nil {
+				cancel()
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	streams, _, _, errOut := cmdutil.TestStreams()
+	f := &cmdutil.Factory{Streams: streams, Version: "test", WorkDir: func() (string, error) { return repo, nil }}
+	start := time.Now()
+	code := app.Run(ctx, []string{"down"}, f)
+	if code != cmdutil.ExitInterrupted {
+		t.Errorf("exit %d, want 130\n%s", code, errOut)
+	}
+	if took := time.Since(start); took > 15*time.Second {
+		t.Errorf("down took %s while docker hung", took)
+	}
+}

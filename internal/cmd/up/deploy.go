@@ -23,7 +23,9 @@ func deployPhase(ctx context.Context, p *progress.Printer, o *Options, plan *clu
 		name = "the current context"
 	}
 	step := p.Start("Connecting to " + name)
-	target, err := kube.Flags{Kubeconfig: kindKubeconfig(o), Context: kubeContext, RequestTimeout: o.RequestTimeout}.Resolve(o.IO.Env, "")
+	// The injected environment's kubeconfig, KUBECONFIG list merged as
+	// kubectl does; kind wrote its context into the first file of it.
+	target, err := kube.Flags{Kubeconfig: o.Kubeconfig, Context: kubeContext, RequestTimeout: o.RequestTimeout}.Resolve(o.IO.Env, "")
 	if err != nil {
 		step.Fail()
 		return err

@@ -186,3 +186,49 @@ func TestMissingDevKey(t *testing.T) {
 		t.Errorf("docker was asked to create something:\n%s", c)
 	}
 }
+
+// TestDryRunMarksEveryProblem: without docker, with a busy host port, a
+// missing dev key and the home folder as a data folder, one dry run prints
+// the whole plan with each of the four marked ✗, and exits 2; a real up
+// names all four at once and creates nothing.
+func TestDryRunMarksEveryProblem(t *testing.T) {
+	clustertest.FakeDocker(t)
+	r := newTestRepo(t, generateKey(t))
+	t.Setenv("PATH", t.TempDir()) // no docker
+	l, err := net.Listen("tcp", ":"+strconv.Itoa(r.port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	missing := filepath.Join(t.TempDir(), "no-such-key.pem")
+	args := []string{"--sealing-key", missing, "--sealing-cert", r.certPath, "--unsorted-dir", home}
+
+	code, out, errOut := r.run(t, append([]string{"up", "--dry-run"}, args...)...)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"  ✗ key:       dev sealing key: read sealing key",
+		"  ✗ runtime:   container runtime: no container runtime found",
+		"  ✗ folder:    unsorted " + home + ": unsorted folder " + home + " is your home folder",
+		"  ✗ port:      0.0.0.0:" + strconv.Itoa(r.port) + "/TCP: kind-config.yaml: nodes[0].extraPortMappings[0]: host port",
+		"    folder:    create " + filepath.Join(r.dir, "data", "vault") + " (vault, mode 0755)",
+		"      Deployment agentic-ai/confluence",
+		"4 problems (✗ above)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	code, _, errOut = r.run(t, append([]string{"up"}, args...)...)
+	if code != 2 || !strings.Contains(errOut, "emmdev: 4 problems, nothing was created:") {
+		t.Errorf("up: exit %d, want 2 naming all four problems\n%s", code, errOut)
+	}
+	for _, d := range []string{"vault", "volumes"} {
+		if _, err := os.Stat(filepath.Join(r.dir, "data", d)); !os.IsNotExist(err) {
+			t.Errorf("data/%s created despite the failed preflight", d)
+		}
+	}
+}
