@@ -98,6 +98,8 @@ func RunKeygen(o *KeygenOptions) error {
 			return err
 		}
 	}
+	// Seconds to minutes at 8192 bits: say what is going on.
+	ui.info("generating a %d-bit RSA key ...", o.Bits)
 	kp, err := generate(o.Ctx, o.Bits, o.Validity)
 	if err != nil {
 		ui.fail("generate %d-bit RSA key", o.Bits)

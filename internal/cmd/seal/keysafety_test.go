@@ -1,6 +1,7 @@
 package seal_test
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"os"
@@ -124,20 +125,41 @@ func TestSIGTERMStopsKeygenWithin2s(t *testing.T) {
 	cmd := exec.Command(bin, "seal", "keygen", "--bits", "8192")
 	cmd.Dir = p.dir
 	cmd.Env = append(os.Environ(), "HOME="+p.home, "XDG_CONFIG_HOME=", "EMMDEV_SEALING_KEY=", "EMMDEV_SEALING_CERT=")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	// The line before the generation: from then on the generation runs
+	// (and the signal handling is in place, which a slow start would delay).
+	generating := make(chan struct{})
+	var out bytes.Buffer
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			out.WriteString(sc.Text() + "\n")
+			if strings.Contains(sc.Text(), "generating a 8192-bit RSA key") {
+				close(generating)
+			}
+		}
+	}()
+	select {
+	case <-generating:
+	case <-time.After(time.Minute):
+		t.Fatal("keygen never started generating")
+	}
+	time.Sleep(100 * time.Millisecond)
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	time.Sleep(300 * time.Millisecond) // well into the generation
+	go func() { <-copied; done <- cmd.Wait() }()
 	sent := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	var err error
 	select {
 	case err = <-done:
 	case <-time.After(10 * time.Second):
