@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -42,6 +43,24 @@ func Detect(logger log.Logger) (Runtime, error) {
 
 // ContextName is the kube context kind writes for a cluster.
 func ContextName(name string) string { return "kind-" + name }
+
+// KubeconfigFile is the kubeconfig file kind writes a cluster's context to
+// and removes it from, chosen from the injected environment as every
+// kubeconfig emmdev loads (explicit, else the first KUBECONFIG entry, else
+// ~/.kube/config): kind itself would read the process environment, and
+// kind and emmdev must not disagree.
+func KubeconfigFile(explicit string, getenv func(string) string) string {
+	if explicit != "" {
+		return explicit
+	}
+	if list := filepath.SplitList(getenv("KUBECONFIG")); len(list) > 0 && list[0] != "" {
+		return list[0]
+	}
+	if home := getenv("HOME"); home != "" {
+		return filepath.Join(home, ".kube", "config")
+	}
+	return ""
+}
 
 // Action is what Ensure will do.
 type Action string

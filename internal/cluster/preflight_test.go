@@ -165,3 +165,24 @@ func TestCreateInProcessFinishesKindsStepThenRemovesTheCluster(t *testing.T) {
 		t.Errorf("containers left: %v", entries)
 	}
 }
+
+func TestKubeconfigFileFollowsTheInjectedEnvironment(t *testing.T) {
+	t.Parallel()
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	list := "/a/config" + string(filepath.ListSeparator) + "/b/config"
+	cases := []struct {
+		explicit string
+		env      map[string]string
+		want     string
+	}{
+		{"/explicit", map[string]string{"KUBECONFIG": list, "HOME": "/h"}, "/explicit"},
+		{"", map[string]string{"KUBECONFIG": list, "HOME": "/h"}, "/a/config"},
+		{"", map[string]string{"HOME": "/h"}, "/h/.kube/config"},
+		{"", nil, ""},
+	}
+	for _, c := range cases {
+		if got := KubeconfigFile(c.explicit, env(c.env)); got != c.want {
+			t.Errorf("KubeconfigFile(%q, %v) = %q, want %q", c.explicit, c.env, got, c.want)
+		}
+	}
+}

@@ -142,7 +142,8 @@ func Run(o *Options) error {
 			return err
 		})
 		step = p.Start(fmt.Sprintf("Deleting cluster %q", name))
-		if err := cluster.Await(ctx, func() error { return rt.Delete(name, o.Kubeconfig) }); err != nil {
+		kubeconfig := cluster.KubeconfigFile(o.Kubeconfig, o.IO.Env)
+		if err := cluster.Await(ctx, func() error { return rt.Delete(name, kubeconfig) }); err != nil {
 			step.Fail()
 			return fmt.Errorf("deleting cluster %q: %w", name, err)
 		}

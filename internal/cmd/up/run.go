@@ -104,22 +104,8 @@ func Run(o *Options) error {
 	return deployPhase(ctx, p, o, plan, ctrlObjs, objs)
 }
 
-// kindKubeconfig is the kubeconfig file kind writes the context to: the
-// one emmdev then reads, chosen from the injected environment like every
-// kubeconfig emmdev loads (--kubeconfig, else the first KUBECONFIG entry,
-// else ~/.kube/config), so kind and emmdev cannot disagree.
-func kindKubeconfig(o *Options) string {
-	if o.Kubeconfig != "" {
-		return o.Kubeconfig
-	}
-	if list := filepath.SplitList(o.IO.Env("KUBECONFIG")); len(list) > 0 && list[0] != "" {
-		return list[0]
-	}
-	if home := o.IO.Env("HOME"); home != "" {
-		return filepath.Join(home, ".kube", "config")
-	}
-	return ""
-}
+// kindKubeconfig is the kubeconfig file kind writes the context to.
+func kindKubeconfig(o *Options) string { return cluster.KubeconfigFile(o.Kubeconfig, o.IO.Env) }
 
 func loadController(p *progress.Printer, o *Options, root string) ([]deploy.Object, error) {
 	keyPath, certPath := seal.DefaultKeyPaths(o.IO.Env)
