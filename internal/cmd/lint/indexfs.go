@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
@@ -85,7 +86,7 @@ func catFileBatch(ctx context.Context, root string, shas io.Reader) (map[string]
 	for {
 		header, err := r.ReadString('\n')
 		if err != nil {
-			if err != io.EOF {
+			if !errors.Is(err, io.EOF) {
 				readErr = err
 			}
 			break

@@ -217,7 +217,7 @@ func (p *patch) targets(ro *Rendered, baseName string) bool {
 	}
 	if t.name != "" {
 		re, err := regexp.Compile("^(?:" + t.name + ")$")
-		if err != nil || !(re.MatchString(baseName) || re.MatchString(name)) {
+		if err != nil || (!re.MatchString(baseName) && !re.MatchString(name)) {
 			return false
 		}
 	}
