@@ -50,16 +50,16 @@ func documentObjects(file string, doc int, n *yaml.Node, opts Options) ([]*Objec
 		return nil, nil // empty document between `---` separators
 	}
 	c := &converter{file: file, budget: opts.MaxAliasNodes, limit: opts.MaxAliasNodes, maxDepth: opts.MaxDepth}
-	v, pn, err := c.convert(n, 0)
+	cv, err := c.convert(n, 0)
 	if err != nil {
 		return nil, err
 	}
-	m, ok := v.(map[string]any)
+	m, ok := cv.v.(map[string]any)
 	if !ok {
 		return nil, &Error{File: file, Line: n.Line, Col: n.Column,
-			Msg: fmt.Sprintf("document %d is a %s, want a Kubernetes object (a mapping with apiVersion and kind)", doc, typeName(v))}
+			Msg: fmt.Sprintf("document %d is a %s, want a Kubernetes object (a mapping with apiVersion and kind)", doc, typeName(cv.v))}
 	}
-	obj, err := newObject(file, doc, m, pn)
+	obj, err := newObject(file, doc, m, cv.pos)
 	if err != nil {
 		return nil, err
 	}
