@@ -92,6 +92,7 @@ type logic struct {
 func builtinLogic() map[string]logic {
 	return map[string]logic{
 		"schema":                  {params: map[string]ParamKind{}},
+		"api-validation":          {},
 		"unknown-kind":            {params: map[string]ParamKind{"skipKinds": StringList}},
 		"suppression-reason":      {},
 		"readiness-probe":         {check: probeCheck("readinessProbe")},
