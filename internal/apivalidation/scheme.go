@@ -6,6 +6,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
+	"k8s.io/kubernetes/pkg/capabilities"
 
 	"k8s.io/kubernetes/pkg/apis/admissionregistration"
 	admissionregistrationv1 "k8s.io/kubernetes/pkg/apis/admissionregistration/v1"
@@ -132,6 +133,11 @@ func groups() []group {
 // first validated. It is the one piece of package state, because the scheme
 // it guards is Kubernetes' own global.
 var installOnce = sync.OnceValue(func() error {
+	// kube-apiserver's --allow-privileged, which the pod validation reads
+	// from this process-wide setting: true as kubeadm, kind and the test
+	// control plane run it (the library default would forbid every
+	// privileged container).
+	capabilities.Setup(true, 0)
 	s := legacyscheme.Scheme
 	for _, g := range groups() {
 		for _, add := range g.add {

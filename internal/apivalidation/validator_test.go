@@ -164,6 +164,7 @@ func TestCreatePath(t *testing.T) {
 		{"no name", "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n",
 			[]string{"metadata.name: Required value: name or generateName is required"}},
 		{"status is dropped on create", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: b}]}\nstatus: {phase: Exploded}\n", nil},
+		{"privileged container (kube-apiserver --allow-privileged=true, as kind runs it)", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: b, securityContext: {privileged: true}}]}\n", nil},
 		{"headless service", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {clusterIP: None, selector: {app: a}, ports: [{port: 80}]}\n", nil},
 		{"declarative validation", "apiVersion: v1\nkind: ReplicationController\nmetadata: {name: r}\nspec:\n  replicas: -1\n  selector: {app: a}\n  template: {metadata: {labels: {app: a}}, spec: {containers: [{name: a, image: b}]}}\n",
 			[]string{"spec.replicas: Invalid value: -1: must be greater than or equal to 0"}},
