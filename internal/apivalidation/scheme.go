@@ -1,6 +1,7 @@
 package apivalidation
 
 import (
+	"fmt"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -83,6 +84,9 @@ type group struct {
 	priority []schema.GroupVersion
 }
 
+// name is the API group (priority[0]'s).
+func (g group) name() string { return g.priority[0].Group }
+
 // groups mirrors the install packages. They are not imported because each
 // registers itself in an init(), which every emmdev command would then pay
 // for at start-up; here the registration runs on first use only.
@@ -127,27 +131,83 @@ func groups() []group {
 	}
 }
 
-// installOnce fills legacyscheme.Scheme, the process-wide scheme the
-// registry strategies are hard-wired to (their declarative validation and
-// type lookups use it), exactly once and only when a built-in object is
-// first validated. It is the one piece of package state, because the scheme
-// it guards is Kubernetes' own global.
-var installOnce = sync.OnceValue(func() error {
-	// kube-apiserver's --allow-privileged, which the pod validation reads
-	// from this process-wide setting: true as kubeadm, kind and the test
-	// control plane run it (the library default would forbid every
-	// privileged container).
-	capabilities.Setup(true, 0)
-	s := legacyscheme.Scheme
+// legacyscheme.Scheme is the process-wide scheme the registry strategies
+// are hard-wired to (their declarative validation and type lookups use it).
+// It is filled one API group at a time, on the first object of that group,
+// so a pre-commit run over one Deployment registers two groups, not twenty.
+// These two variables are the package's only state, because the scheme
+// they guard is Kubernetes' own global: schemeMu is held for reading by
+// every validation and for writing by a registration, so no validation
+// reads the scheme while a group is being added.
+var (
+	schemeMu sync.RWMutex
+	install  = newInstaller()
+)
+
+type installer struct {
+	byName map[string]group
+	done   map[string]error
+}
+
+func newInstaller() *installer {
+	in := &installer{byName: map[string]group{}, done: map[string]error{}}
 	for _, g := range groups() {
-		for _, add := range g.add {
-			if err := add(s); err != nil {
-				return err
-			}
+		in.byName[g.name()] = g
+	}
+	return in
+}
+
+// rlockGroup read-locks the scheme with the API group (and core, which
+// every group's types refer to) registered.
+func rlockGroup(name string) error {
+	schemeMu.RLock()
+	err, ok := install.done[name]
+	if ok {
+		if err != nil {
+			schemeMu.RUnlock()
 		}
-		if err := s.SetVersionPriority(g.priority...); err != nil {
-			return err
+		return err
+	}
+	schemeMu.RUnlock()
+	schemeMu.Lock()
+	err = install.group("")
+	if err == nil {
+		err = install.group(name)
+	}
+	schemeMu.Unlock()
+	if err != nil {
+		return err
+	}
+	schemeMu.RLock()
+	return nil
+}
+
+// group registers one API group; the caller holds schemeMu for writing.
+func (in *installer) group(name string) error {
+	if err, ok := in.done[name]; ok {
+		return err
+	}
+	if len(in.done) == 0 {
+		// kube-apiserver's --allow-privileged, which the pod validation
+		// reads from this process-wide setting: true as kubeadm, kind and
+		// the test control plane run it (the library default would forbid
+		// every privileged container).
+		capabilities.Setup(true, 0)
+	}
+	g, ok := in.byName[name]
+	if !ok {
+		in.done[name] = fmt.Errorf("API group %q is not built in", name)
+		return in.done[name]
+	}
+	var err error
+	for _, add := range g.add {
+		if err = add(legacyscheme.Scheme); err != nil {
+			break
 		}
 	}
-	return nil
-})
+	if err == nil {
+		err = legacyscheme.Scheme.SetVersionPriority(g.priority...)
+	}
+	in.done[name] = err
+	return err
+}

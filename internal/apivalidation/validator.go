@@ -91,9 +91,10 @@ func (v *Validator) Handles(apiVersion, kind string) bool {
 	if _, ok := v.kinds[gv.WithKind(kind).GroupKind()]; !ok {
 		return false
 	}
-	if installOnce() != nil {
+	if rlockGroup(gv.Group) != nil {
 		return false
 	}
+	defer schemeMu.RUnlock()
 	return legacyscheme.Scheme.Recognizes(gv.WithKind(kind))
 }
 
@@ -110,6 +111,10 @@ func (v *Validator) Validate(ctx context.Context, obj map[string]any) ([]Issue, 
 	gvk := gv.WithKind(kind)
 	entry := v.kinds[gvk.GroupKind()]
 	scheme := legacyscheme.Scheme
+	if err := rlockGroup(gv.Group); err != nil {
+		return nil, err
+	}
+	defer schemeMu.RUnlock()
 
 	versioned, issues, err := decodeStrict(obj, func() (runtime.Object, error) { return scheme.New(gvk) })
 	if err != nil || versioned == nil {

@@ -77,7 +77,7 @@ func TestEveryKindReachesItsStrategy(t *testing.T) {
 	v := New()
 	checked := 0
 	for gk := range v.kinds {
-		for _, gv := range legacyscheme.Scheme.PrioritizedVersionsForGroup(gk.Group) {
+		for _, gv := range versionsOf(t, gk.Group) {
 			apiVersion := schema.GroupVersion{Group: gk.Group, Version: gv.Version}.String()
 			if !v.Handles(apiVersion, gk.Kind) {
 				continue
@@ -258,4 +258,14 @@ func FuzzValidate(f *testing.F) {
 			}
 		}
 	})
+}
+
+// versionsOf lists the versions of an API group, registering it first.
+func versionsOf(t *testing.T, group string) []schema.GroupVersion {
+	t.Helper()
+	if err := rlockGroup(group); err != nil {
+		t.Fatal(err)
+	}
+	defer schemeMu.RUnlock()
+	return legacyscheme.Scheme.PrioritizedVersionsForGroup(group)
 }

@@ -113,7 +113,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if newV == nil {
 		newV = func(o schema.Options) (Validator, error) { return schema.New(o) }
 	}
-	v, err := newV(schema.Options{KubernetesVersion: cfg.KubernetesVersion, CRDs: crds})
+	v, err := schemaValidator(newV, schema.Options{KubernetesVersion: cfg.KubernetesVersion, CRDs: crds})
 	if err != nil {
 		return nil, fmt.Errorf("loading schemas: %w", err)
 	}
