@@ -37,4 +37,3 @@ func BenchmarkValidate(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(objs))*float64(b.N)/b.Elapsed().Seconds(), "objects/s")
 }
-

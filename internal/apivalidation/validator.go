@@ -84,18 +84,30 @@ func New() *Validator {
 // switched off by default (pkg/controlplane DefaultAPIResourceConfigSource),
 // so they are left to the schema check, which knows which exist at all.
 func (v *Validator) Handles(apiVersion, kind string) bool {
+	_, _, ok := v.lock(apiVersion, kind)
+	if ok {
+		schemeMu.RUnlock()
+	}
+	return ok
+}
+
+// lock finds a kind this package validates and returns with the scheme
+// read-locked and the kind's group registered; the caller unlocks.
+func (v *Validator) lock(apiVersion, kind string) (schema.GroupVersionKind, kindEntry, bool) {
 	gv, err := schema.ParseGroupVersion(apiVersion)
 	if err != nil || gv.Version == "" || strings.Contains(gv.Version, "alpha") || strings.Contains(gv.Version, "beta") {
-		return false
+		return schema.GroupVersionKind{}, kindEntry{}, false
 	}
-	if _, ok := v.kinds[gv.WithKind(kind).GroupKind()]; !ok {
-		return false
+	gvk := gv.WithKind(kind)
+	entry, ok := v.kinds[gvk.GroupKind()]
+	if !ok || rlockGroup(gv.Group) != nil {
+		return gvk, entry, false
 	}
-	if rlockGroup(gv.Group) != nil {
-		return false
+	if !legacyscheme.Scheme.Recognizes(gvk) {
+		schemeMu.RUnlock()
+		return gvk, entry, false
 	}
-	defer schemeMu.RUnlock()
-	return legacyscheme.Scheme.Recognizes(gv.WithKind(kind))
+	return gvk, entry, true
 }
 
 // Validate checks one object (JSON-compatible, as the loader decodes it)
@@ -104,17 +116,13 @@ func (v *Validator) Handles(apiVersion, kind string) bool {
 func (v *Validator) Validate(ctx context.Context, obj map[string]any) ([]Issue, error) {
 	apiVersion, _ := obj["apiVersion"].(string)
 	kind, _ := obj["kind"].(string)
-	if !v.Handles(apiVersion, kind) {
+	gvk, entry, ok := v.lock(apiVersion, kind)
+	if !ok {
 		return nil, fmt.Errorf("%s %s is not a built-in kind", apiVersion, kind)
 	}
-	gv, _ := schema.ParseGroupVersion(apiVersion)
-	gvk := gv.WithKind(kind)
-	entry := v.kinds[gvk.GroupKind()]
-	scheme := legacyscheme.Scheme
-	if err := rlockGroup(gv.Group); err != nil {
-		return nil, err
-	}
 	defer schemeMu.RUnlock()
+	gv := gvk.GroupVersion()
+	scheme := legacyscheme.Scheme
 
 	versioned, issues, err := decodeStrict(obj, func() (runtime.Object, error) { return scheme.New(gvk) })
 	if err != nil || versioned == nil {
