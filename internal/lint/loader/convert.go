@@ -18,6 +18,7 @@ type converter struct {
 	inAlias  int
 	outer    *yaml.Node          // outermost alias being expanded, where a bomb is reported
 	active   map[*yaml.Node]bool // anchors being expanded, to catch cycles
+	notes    []scalarNote        // plain scalars read as non-strings, for Object.Coerced
 }
 
 func (c *converter) errAt(n *yaml.Node, format string, a ...any) error {
@@ -29,7 +30,7 @@ func (c *converter) errAt(n *yaml.Node, format string, a ...any) error {
 type converted struct {
 	v    any
 	pos  *pnode
-	note *scalarNote
+	note int32 // 1-based index into converter.notes; 0 for none
 }
 
 // convert returns the value of n and, for collections, its position index.
@@ -84,7 +85,8 @@ func (c *converter) scalar(n *yaml.Node) (converted, error) {
 	}
 	cv := converted{v: jv}
 	if _, isString := jv.(string); !isString && isPlain(n) {
-		cv.note = &scalarNote{line: int32(n.Line), col: int32(n.Column), raw: n.Value}
+		c.notes = append(c.notes, scalarNote{line: int32(n.Line), col: int32(n.Column), raw: n.Value})
+		cv.note = int32(len(c.notes))
 	}
 	return cv, nil
 }
@@ -113,6 +115,9 @@ func (c *converter) alias(n *yaml.Node, depth int) (converted, error) {
 
 // key returns the JSON key kubectl makes of a mapping key node.
 func (c *converter) key(k *yaml.Node) (string, error) {
+	if k.Kind == yaml.ScalarNode && isPlain(k) && plainIsString(k.Value) {
+		return k.Value, nil // most keys: a word YAML 1.1 reads as itself
+	}
 	if t := resolveAlias(k); t != nil && t.Kind == yaml.ScalarNode {
 		k = t
 	}
@@ -147,19 +152,6 @@ func (c *converter) mapping(n *yaml.Node, depth int) (converted, error) {
 	out := make(map[string]any, len(n.Content)/2)
 	pn := &pnode{line: int32(n.Line), col: int32(n.Column), ents: make([]pentry, 0, len(n.Content)/2)}
 	var merged map[string]bool // keys last written by a merge, which an explicit key may override
-	set := func(key string, v any, e pentry) {
-		if _, has := out[key]; has {
-			for i := range pn.ents {
-				if pn.ents[i].key == key {
-					pn.ents[i] = e
-					break
-				}
-			}
-		} else {
-			pn.ents = append(pn.ents, e)
-		}
-		out[key] = v
-	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if isMergeKey(k) {
@@ -174,11 +166,11 @@ func (c *converter) mapping(n *yaml.Node, depth int) (converted, error) {
 				}
 				mm, _ := cv.v.(map[string]any)
 				for _, e := range cv.pos.ents {
-					set(e.key, mm[e.key], e)
 					if merged == nil {
 						merged = map[string]bool{}
 					}
 					merged[e.key] = true
+					pn.set(out, e.key, mm[e.key], e)
 				}
 			}
 			continue
@@ -187,17 +179,40 @@ func (c *converter) mapping(n *yaml.Node, depth int) (converted, error) {
 		if err != nil {
 			return converted{}, err
 		}
-		if _, dup := out[key]; dup && !merged[key] {
+		_, exists := out[key]
+		if exists && !merged[key] {
 			return converted{}, c.errAt(k, "duplicate key %q (first at line %d)", key, c.firstKeyLine(n, k, key))
 		}
-		delete(merged, key)
 		cv, err := c.convert(v, depth+1)
 		if err != nil {
 			return converted{}, err
 		}
-		set(key, cv.v, pentry{key: key, line: int32(k.Line), col: int32(k.Column), child: cv.pos, note: cv.note})
+		e := pentry{key: key, line: int32(k.Line), col: int32(k.Column), child: cv.pos, note: cv.note}
+		if exists {
+			delete(merged, key)
+			pn.set(out, key, cv.v, e)
+			continue
+		}
+		out[key] = cv.v
+		pn.ents = append(pn.ents, e)
 	}
 	return converted{v: out, pos: pn}, nil
+}
+
+// set writes a key that may already be there (merges only; plain keys take
+// the fast path in mapping): the entry keeps its place in key order.
+func (pn *pnode) set(out map[string]any, key string, v any, e pentry) {
+	if _, has := out[key]; has {
+		for i := range pn.ents {
+			if pn.ents[i].key == key {
+				pn.ents[i] = e
+				break
+			}
+		}
+	} else {
+		pn.ents = append(pn.ents, e)
+	}
+	out[key] = v
 }
 
 // mergeSources lists the mappings a << merges, in the order go-yaml v2

@@ -18,7 +18,8 @@ type Object struct {
 
 	APIVersion, Kind, Name, Namespace string
 
-	pos *pnode // compact position tree of the object's mapping
+	pos   *pnode       // compact position tree of the object's mapping
+	notes []scalarNote // indexed by pentry.note-1, shared by a List's items
 }
 
 // Ref names the object the way kubectl does: Kind namespace/name.
@@ -63,6 +64,7 @@ func documentObjects(file string, doc int, n *yaml.Node, opts Options) ([]*Objec
 	if err != nil {
 		return nil, err
 	}
+	obj.notes = c.notes
 	if !isList(obj) {
 		return []*Object{obj}, nil
 	}
@@ -103,6 +105,7 @@ func expandList(list *Object) ([]*Object, error) {
 		if err != nil {
 			return nil, err
 		}
+		obj.notes = list.notes
 		if isList(obj) {
 			return nil, &Error{File: list.File, Line: int(e.line), Col: int(e.col), Msg: "nested lists are not supported"}
 		}

@@ -18,8 +18,8 @@ type pnode struct {
 type pentry struct {
 	key       string // mapping key; "" for sequence items
 	line, col int32
-	child     *pnode      // nil when the value is a scalar
-	note      *scalarNote // set when a plain scalar was read as a non-string
+	child     *pnode // nil when the value is a scalar
+	note      int32  // 1-based index into Object.notes when a plain scalar was read as a non-string
 }
 
 // scalarNote remembers a plain scalar that kubectl's YAML 1.1 reading turns
@@ -114,9 +114,10 @@ func (o *Object) Coerced(path ...string) (Coercion, bool) {
 		}
 		n = e.child
 	}
-	if e.note == nil {
+	if e.note <= 0 || int(e.note) > len(o.notes) {
 		return Coercion{}, false
 	}
+	note := o.notes[e.note-1]
 	var v any = o.Obj
 	for _, seg := range path {
 		switch c := v.(type) {
@@ -127,5 +128,5 @@ func (o *Object) Coerced(path ...string) (Coercion, bool) {
 			v = c[i]
 		}
 	}
-	return Coercion{Line: int(e.note.line), Col: int(e.note.col), Raw: e.note.raw, Value: v}, true
+	return Coercion{Line: int(note.line), Col: int(note.col), Raw: note.raw, Value: v}, true
 }

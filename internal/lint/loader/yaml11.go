@@ -52,10 +52,33 @@ var yaml11Words = map[string]any{
 // yaml11Float is the float syntax go-yaml v2 accepts besides Go's own.
 var yaml11Float = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
 
+// plainIsString reports, cheaply, that a plain scalar is a string for
+// YAML 1.1 (it starts with a letter and is not one of the words).
+func plainIsString(s string) bool {
+	if s == "" {
+		return false
+	}
+	switch c := s[0]; {
+	case c == 'y' || c == 'Y' || c == 'n' || c == 'N' || c == 't' || c == 'T' || c == 'f' || c == 'F' || c == 'o' || c == 'O':
+		return len(s) > 5 || !isWord(s)
+	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '/':
+		return true
+	}
+	return false
+}
+
+func isWord(s string) bool {
+	_, ok := yaml11Words[s]
+	return ok
+}
+
 // resolvePlain reads a plain (unquoted, untagged) scalar by YAML 1.1 rules.
 // The result is string, bool, nil, int64, uint64 or float64 (before the
 // JSON round trip), with the tag it resolved to.
 func resolvePlain(s string) (any, string) {
+	if plainIsString(s) {
+		return s, tagStr
+	}
 	if v, ok := yaml11Words[s]; ok {
 		switch v.(type) {
 		case bool:
