@@ -29,7 +29,6 @@ import (
 	"k8s.io/kubernetes/pkg/registry/certificates/podcertificaterequest"
 	"k8s.io/kubernetes/pkg/registry/coordination/lease"
 	"k8s.io/kubernetes/pkg/registry/core/configmap"
-	"k8s.io/kubernetes/pkg/registry/core/endpoint"
 	"k8s.io/kubernetes/pkg/registry/core/event"
 	"k8s.io/kubernetes/pkg/registry/core/limitrange"
 	"k8s.io/kubernetes/pkg/registry/core/namespace"
@@ -43,7 +42,6 @@ import (
 	"k8s.io/kubernetes/pkg/registry/core/secret"
 	"k8s.io/kubernetes/pkg/registry/core/service"
 	"k8s.io/kubernetes/pkg/registry/core/serviceaccount"
-	"k8s.io/kubernetes/pkg/registry/discovery/endpointslice"
 	"k8s.io/kubernetes/pkg/registry/flowcontrol/flowschema"
 	"k8s.io/kubernetes/pkg/registry/flowcontrol/prioritylevelconfiguration"
 	"k8s.io/kubernetes/pkg/registry/networking/ingress"
@@ -113,7 +111,7 @@ func kinds() map[schema.GroupKind]kindEntry {
 	)
 	return map[schema.GroupKind]kindEntry{
 		gk("", "ConfigMap"):             {configmap.Strategy, "configmaps"},
-		gk("", "Endpoints"):             {endpoint.Strategy, "endpoints"},
+		gk("", "Endpoints"):             {newEndpointsStrategy(), "endpoints"},
 		gk("", "Event"):                 {event.Strategy, "events"},
 		gk("", "LimitRange"):            {limitrange.Strategy, "limitranges"},
 		gk("", "Namespace"):             {namespace.Strategy, "namespaces"},
@@ -163,7 +161,7 @@ func kinds() map[schema.GroupKind]kindEntry {
 
 		gk(coord, "Lease"): {lease.Strategy, "leases"},
 
-		gk("discovery.k8s.io", "EndpointSlice"): {endpointslice.Strategy, "endpointslices"},
+		gk("discovery.k8s.io", "EndpointSlice"): {newEndpointSliceStrategy(), "endpointslices"},
 
 		gk(admission, "ValidatingWebhookConfiguration"): {validatingwebhookconfiguration.Strategy, "validatingwebhookconfigurations"},
 		gk(admission, "MutatingWebhookConfiguration"):   {mutatingwebhookconfiguration.Strategy, "mutatingwebhookconfigurations"},
