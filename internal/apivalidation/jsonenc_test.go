@@ -14,7 +14,7 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	values := []any{
 		nil, true, false, "", "plain", "quote\" back\\slash", "ctl\x00\x01\x1f\n\r\t", "<>&", "\u2028\u2029",
 		"bad utf8 \xff\xfe end", "ünïcødé ✓ 𝄞", int64(0), int64(-1), int64(math.MaxInt64), int64(math.MinInt64),
-		0.0, -0.0, 1.5, -2.25, 1e-6, 9.99e-7, 1e-7, 1.5e-300, 1e20, 1e21, 123456789.125, math.MaxFloat64, math.SmallestNonzeroFloat64,
+		0.0, math.Copysign(0, -1), 1.5, -2.25, 1e-6, 9.99e-7, 1e-7, 1.5e-300, 1e20, 1e21, 123456789.125, math.MaxFloat64, math.SmallestNonzeroFloat64,
 		map[string]any{}, []any{}, map[string]any{"a": []any{int64(1), "x", map[string]any{"b": nil}}},
 	}
 	for _, v := range values {

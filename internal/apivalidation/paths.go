@@ -86,16 +86,3 @@ func resolvePath(obj any, field string) []string {
 	}
 	return out
 }
-
-// hasPrefix reports whether p starts with all of prefix.
-func hasPrefix(p, prefix []string) bool {
-	if len(prefix) > len(p) {
-		return false
-	}
-	for i := range prefix {
-		if p[i] != prefix[i] {
-			return false
-		}
-	}
-	return true
-}

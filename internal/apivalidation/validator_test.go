@@ -124,7 +124,7 @@ spec:
         - name: web
           image: nginx:1.27
           resources: {limits: {memory: 12 parsecs}}
-          ports: [{containerPort: 80, protocl: TCP}]
+          ports: [{containerPort: 80, protocolx: TCP}]
           env: [{name: A, value: 1}]
 `)
 	want := map[string]string{
@@ -132,7 +132,7 @@ spec:
 		"spec/replicas":           "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32",
 		"spec/template/spec/containers/0/resources/limits/memory": "quantities must match the regular expression",
 		"spec/template/spec/containers/0/env/0/value":             "json: cannot unmarshal number into Go struct field EnvVar.spec.template.spec.containers.env.value of type string",
-		"spec/template/spec/containers/0/ports/0/protocl":         `unknown field "spec.template.spec.containers[0].ports[0].protocl"`,
+		"spec/template/spec/containers/0/ports/0/protocolx":       `unknown field "spec.template.spec.containers[0].ports[0].protocolx"`,
 	}
 	if len(is) != len(want) {
 		t.Errorf("issues %v, want %d", fields(is), len(want))
