@@ -88,14 +88,20 @@ type fakeValidator struct {
 
 func (f fakeValidator) Validate(map[string]any) ([]schema.Issue, error) { return f.issues, f.err }
 
+// noNative leaves every kind to the schema validator, so its results can be
+// tested on built-in kinds.
+type noNative struct{ lint.NativeValidator }
+
+func (noNative) Handles(string, string) bool { return false }
+
 func TestSchemaResultsBecomeFindings(t *testing.T) {
 	t.Parallel()
 	doc := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: 1\n"
 	withV := func(v fakeValidator) lint.Config {
-		return lint.Config{NewValidator: func(schema.Options) (lint.Validator, error) { return v, nil }}
+		return lint.Config{NewValidator: func(schema.Options) (lint.Validator, error) { return v, nil }, Native: noNative{}}
 	}
 	fs := lintBytes(t, withV(fakeValidator{issues: []schema.Issue{{Path: []string{"data", "k"}, Message: "got number, want string"}}}), "c.yaml", doc)
-	if len(fs) != 1 || fs[0].RuleID != "schema" || fs[0].Line != 6 || fs[0].Col != 3 {
+	if len(fs) != 1 || fs[0].RuleID != "schema" || fs[0].Line != 6 || fs[0].Col != 3 || fs[0].Message != "data.k: got number, want string" {
 		t.Errorf("schema issue at data.k: %+v, want schema at 6:3", fs)
 	}
 	fs = lintBytes(t, withV(fakeValidator{err: schema.ErrNoSchema}), "c.yaml", doc)
@@ -121,7 +127,7 @@ func TestSecretValuesRedacted(t *testing.T) {
 	t.Parallel()
 	doc := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: hunter2-not-base64\n"
 	v := fakeValidator{issues: []schema.Issue{{Path: []string{"data", "password"}, Message: `"hunter2-not-base64" is not valid base64`}}}
-	fs := lintBytes(t, lint.Config{NewValidator: func(schema.Options) (lint.Validator, error) { return v, nil }}, "s.yaml", doc)
+	fs := lintBytes(t, lint.Config{NewValidator: func(schema.Options) (lint.Validator, error) { return v, nil }, Native: noNative{}}, "s.yaml", doc)
 	if len(fs) != 2 {
 		t.Fatalf("findings %+v", fs)
 	}

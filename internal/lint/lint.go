@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/emmdev/emmdev/internal/apivalidation"
 	"github.com/emmdev/emmdev/internal/lint/finding"
 	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/lint/policy"
@@ -46,7 +47,10 @@ type Config struct {
 	KubernetesVersion string
 	// NewValidator builds the schema validator (nil = schema.New).
 	NewValidator func(schema.Options) (Validator, error)
-	Loader       loader.Options
+	// Native is the API server's validation of built-in kinds
+	// (nil = apivalidation.New()).
+	Native NativeValidator
+	Loader loader.Options
 	// Workers validates objects concurrently (0 = GOMAXPROCS).
 	Workers int
 }
@@ -116,11 +120,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if newV == nil {
 		newV = func(o schema.Options) (Validator, error) { return schema.New(o) }
 	}
-	v, err := newV(schema.Options{KubernetesVersion: cfg.KubernetesVersion, CRDs: crds})
+	v, err := schemaValidator(newV, schema.Options{KubernetesVersion: cfg.KubernetesVersion, CRDs: crds})
 	if err != nil {
 		return nil, fmt.Errorf("loading schemas: %w", err)
 	}
 	e := newEngine(cfg, idx, v)
+	if e.native = cfg.Native; e.native == nil {
+		e.native = apivalidation.New()
+	}
 	findings, err := e.checkAll(ctx, objs)
 	if err != nil {
 		return nil, err
@@ -167,7 +174,7 @@ func (e *engine) checkAll(ctx context.Context, objs []*loader.Object) ([]finding
 	per := make([][]finding.Finding, len(objs))
 	err := parallel.ForEach(ctx, len(objs), workers(e.cfg.Workers), func(i int) error {
 		var err error
-		per[i], err = e.check(objs[i])
+		per[i], err = e.check(ctx, objs[i])
 		return err
 	})
 	if err != nil {

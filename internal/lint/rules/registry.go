@@ -93,6 +93,7 @@ func builtinLogic() map[string]logic {
 	return map[string]logic{
 		"parse":                   {},
 		"schema":                  {params: map[string]ParamKind{}},
+		"api-validation":          {},
 		"unknown-kind":            {params: map[string]ParamKind{"skipKinds": StringList}},
 		"suppression-reason":      {},
 		"readiness-probe":         {check: probeCheck("readinessProbe")},
