@@ -20,7 +20,7 @@
 // (emmdev lint --schema-engine kubeconform), still offline.
 package schema
 
-//go:generate go run ./gen -out schemas/kubernetes.json
+//go:generate go run ./gen -out schemas/kubernetes.json -crds schemas/crds
 
 import (
 	_ "embed"
