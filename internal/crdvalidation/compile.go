@@ -27,6 +27,9 @@ type version struct {
 	// strategy is customresource's create strategy: the OpenAPI schema
 	// validator, metadata, list types and CEL rules (compiled here, once).
 	strategy rest.RESTCreateStrategy
+	// schemaValidator is the OpenAPI validator the strategy runs; run again
+	// on its own, it tells schema errors from the others.
+	schemaValidator apiservervalidation.SchemaValidator
 }
 
 // compileVersions builds every served version of a decoded, defaulted v1 CRD.
@@ -104,6 +107,7 @@ func compileVersion(e *env, crd *apiextensionsv1.CustomResourceDefinition, v api
 			return nil, err
 		}
 	}
+	ver.schemaValidator = validator
 	ver.strategy = customresource.NewStrategy(e.unstruct, ver.namespaced, gvk, validator, statusValidator,
 		ver.structural, status, scale, v.SelectableFields)
 	return ver, nil

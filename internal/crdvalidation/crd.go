@@ -18,6 +18,14 @@ import (
 func (c *CRD) compile() { c.once.Do(c.doCompile) }
 
 func (c *CRD) doCompile() {
+	// The API server turns a panic in a request into a 500; a lint run must
+	// not die on one CRD either.
+	defer func() {
+		if r := recover(); r != nil {
+			c.versions = nil
+			c.markUnusable(fmt.Sprintf("validating it failed inside the API server's code (%v)", r))
+		}
+	}()
 	if !c.embedded {
 		if missing := missingFields(c.obj); len(missing) > 0 {
 			c.unusable = "it is incomplete (no " + strings.Join(missing, ", ") + ")"

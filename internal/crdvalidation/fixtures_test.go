@@ -21,7 +21,7 @@ import (
 var wantRE = regexp.MustCompile(`^#\s*want:\s*(\S+)\s+(\S+)\s*\|\s*(.*)$`)
 
 var reasonNames = map[string]Reason{
-	"unknown-field": UnknownField, "malformed": Malformed, "invalid": Invalid,
+	"unknown-field": UnknownField, "malformed": Malformed, "schema": SchemaViolation, "invalid": Invalid,
 	"unusable": Unusable, "not-validated": NotValidated,
 }
 

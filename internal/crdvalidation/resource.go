@@ -10,8 +10,10 @@ import (
 
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
+	structurallisttype "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/listtype"
 	schemaobjectmeta "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta"
 	structuralpruning "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
+	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -42,7 +44,12 @@ func (c *CRD) Validate(obj map[string]any) []Issue {
 	return v.validate(obj)
 }
 
-func (v *version) validate(orig map[string]any) []Issue {
+func (v *version) validate(orig map[string]any) (issues []Issue) {
+	defer func() {
+		if r := recover(); r != nil {
+			issues = append(issues, Issue{Reason: Invalid, Message: fmt.Sprintf("Internal error occurred: %v", r)})
+		}
+	}()
 	// What the API server receives: kubectl's JSON, decoded with integers
 	// as int64 and other numbers as float64.
 	data, err := json.Marshal(orig)
@@ -54,7 +61,6 @@ func (v *version) validate(orig map[string]any) []Issue {
 		return []Issue{{Reason: Malformed, Message: err.Error()}}
 	}
 
-	var issues []Issue
 	unknown, err := v.coerce(u)
 	if err != nil {
 		field := decodeErrorField(err)
@@ -70,10 +76,33 @@ func (v *version) validate(orig map[string]any) []Issue {
 	if v.structural != nil {
 		structuraldefaulting.Default(u.Object, v.structural)
 	}
-	for _, fe := range v.validateCreate(u) {
-		issues = append(issues, Issue{Reason: Invalid, Path: resolvePath(orig, fe.Field), Field: fe.Field, Message: fe.Error()})
+	errs := v.validateCreate(u)
+	schemaErrs := v.schemaErrors(u, errs)
+	for _, fe := range errs {
+		reason := Invalid
+		if schemaErrs[fe.Error()] {
+			reason = SchemaViolation
+		}
+		issues = append(issues, Issue{Reason: reason, Path: resolvePath(orig, fe.Field), Field: fe.Field, Message: fe.Error()})
 	}
 	return issues
+}
+
+// schemaErrors tells which of the strategy's errors come from the CRD's
+// OpenAPI schema and list types, by running those two checks again on the
+// object the strategy validated.
+func (v *version) schemaErrors(u *unstructured.Unstructured, errs []*fieldError) map[string]bool {
+	if len(errs) == 0 {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, fe := range apiservervalidation.ValidateCustomResource(nil, u.UnstructuredContent(), v.schemaValidator) {
+		out[fe.Error()] = true
+	}
+	for _, fe := range structurallisttype.ValidateListSetsAndMaps(nil, v.structural, u.UnstructuredContent()) {
+		out[fe.Error()] = true
+	}
+	return out
 }
 
 // coerce is the CRD handler's unstructuredSchemaCoercer.apply for a request

@@ -36,7 +36,11 @@ const (
 	UnknownField Reason = iota + 1
 	// Malformed is a value the API server cannot decode (wrong type).
 	Malformed
-	// Invalid is rejected by the API server's validation.
+	// SchemaViolation is rejected by the CRD's OpenAPI schema: type,
+	// required, enum, bounds, pattern, format, list type.
+	SchemaViolation
+	// Invalid is rejected by the rest of the API server's validation: CEL
+	// rules (x-kubernetes-validations), metadata, the CRD validation.
 	Invalid
 	// Unusable marks a CRD that is not used to validate its kinds: partial
 	// (a kustomize patch), declaring a built-in API group, or a second CRD

@@ -28,8 +28,9 @@ type engine struct {
 	cfg       Config
 	validator Validator
 	checks    []activeRule
-	builtins  map[string]activeRule // schema, unknown-kind, suppression-reason
+	builtins  map[string]activeRule // schema, unknown-kind, suppression-reason, api-validation, crd
 	skipKinds []string
+	crds      *crdChecks // CRDs and custom resources (crds.go)
 }
 
 func newEngine(cfg Config, idx *rules.Index, v Validator) *engine {
@@ -100,6 +101,9 @@ func redactSecretValues(o *loader.Object, fs []finding.Finding) []finding.Findin
 
 func (e *engine) checkSchema(o *loader.Object, add func(activeRule, []string, string)) error {
 	if e.skipped(o) {
+		return nil
+	}
+	if e.crds.check(e, o, add) {
 		return nil
 	}
 	issues, err := e.validator.Validate(o.Obj)

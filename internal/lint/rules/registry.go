@@ -92,8 +92,10 @@ type logic struct {
 func builtinLogic() map[string]logic {
 	return map[string]logic{
 		"schema":                  {params: map[string]ParamKind{}},
+		"api-validation":          {},
 		"unknown-kind":            {params: map[string]ParamKind{"skipKinds": StringList}},
 		"suppression-reason":      {},
+		"crd":                     {},
 		"readiness-probe":         {check: probeCheck("readinessProbe")},
 		"liveness-probe":          {check: probeCheck("livenessProbe")},
 		"startup-probe":           {check: probeCheck("startupProbe")},
