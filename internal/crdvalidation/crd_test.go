@@ -54,3 +54,44 @@ func TestCRDFixtures(t *testing.T) {
 		})
 	}
 }
+
+// A CRD declaring a built-in kind never takes its place: Lookup does not
+// find it, so the built-in checks stay.
+func TestBuiltinKindIsNotReplaced(t *testing.T) {
+	t.Parallel()
+	s := builtinSet(t)
+	obj, _ := readObject(t, "testdata/crd/invalid-builtin-group-approved.yaml")
+	s.Add(obj, "ingress-crd.yaml:1")
+	obj, _ = readObject(t, "testdata/crd/invalid-builtin-group.yaml")
+	s.Add(obj, "deployment-crd.yaml:1")
+	for _, gv := range [][2]string{{"networking.k8s.io/v1", "Ingress"}, {"apps/v1", "Deployment"}} {
+		if c, ok := s.Lookup(gv[0], gv[1]); ok {
+			t.Errorf("%s %s is looked up in CRD %s", gv[0], gv[1], c.Name())
+		}
+	}
+}
+
+// Two CRDs declaring the same kind: the first is used, the second is
+// reported where it declares the kind.
+func TestDuplicateKind(t *testing.T) {
+	t.Parallel()
+	s := NewSet(Options{})
+	first, _ := readObject(t, "testdata/gadget-crd.yaml")
+	second, _ := readObject(t, "testdata/gadget-crd.yaml")
+	second["metadata"] = map[string]any{"name": "gadgets2.lint.emmdev.dev"}
+	a := s.Add(first, "a.yaml:1")
+	b := s.Add(second, "b.yaml:7")
+	if c, _ := s.Lookup("lint.emmdev.dev/v1", "Gadget"); c != a {
+		t.Errorf("Lookup gave %s, want the first CRD", c.Name())
+	}
+	issues := b.Check()
+	want := "spec.names.kind: lint.emmdev.dev/Gadget is already declared by CustomResourceDefinition gadgets.lint.emmdev.dev (a.yaml:1); this one is not used"
+	if len(issues) == 0 || issues[0].Reason != Unusable || issues[0].Message != want || strings.Join(issues[0].Path, ".") != "spec.names.kind" {
+		t.Errorf("second CRD: %+v, want %q", issues, want)
+	}
+	// The same CRD twice (a copy elsewhere in the tree) is not a conflict.
+	again := s.Add(first, "c.yaml:1")
+	if len(again.Check()) != 0 {
+		t.Errorf("same CRD again: %v", again.Check())
+	}
+}

@@ -119,6 +119,9 @@ type CRD struct {
 // the one used; an in-tree CRD replaces an embedded one.
 func (s *Set) Add(obj map[string]any, origin string) *CRD {
 	c := s.newCRD(obj, origin)
+	if s.opts.BuiltinGroup(c.gk.Group) {
+		return c // never replaces the API server's own kinds (Check says so)
+	}
 	if prev, ok := s.byGK[c.gk]; ok && c.gk.Kind != "" {
 		if prev.name != c.name {
 			c.dupOf = prev
