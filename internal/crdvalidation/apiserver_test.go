@@ -206,4 +206,3 @@ func TestFixturesAgainstAPIServer(t *testing.T) {
 		}
 	})
 }
-
