@@ -12,6 +12,8 @@ import (
 	"k8s.io/apiextensions-apiserver/pkg/registry/customresource"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/registry/rest"
+	"k8s.io/kube-openapi/pkg/validation/strfmt"
+	"k8s.io/kube-openapi/pkg/validation/validate"
 )
 
 // version is one served version of a CRD, compiled the way the CRD handler
@@ -80,7 +82,7 @@ func compileVersion(e *env, crd *apiextensionsv1.CustomResourceDefinition, v api
 		}
 		ver.structural = s
 	}
-	validator, _, err := apiservervalidation.NewSchemaValidator(props)
+	validator, err := newCreateValidator(props)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +97,7 @@ func compileVersion(e *env, crd *apiextensionsv1.CustomResourceDefinition, v api
 		status = &apiextensions.CustomResourceSubresourceStatus{}
 		if props != nil && props.Properties != nil {
 			if statusSchema, ok := props.Properties["status"]; ok {
-				if statusValidator, _, err = apiservervalidation.NewSchemaValidator(&statusSchema); err != nil {
+				if statusValidator, err = newCreateValidator(&statusSchema); err != nil {
 					return nil, err
 				}
 			}
@@ -111,4 +113,29 @@ func compileVersion(e *env, crd *apiextensionsv1.CustomResourceDefinition, v api
 	ver.strategy = customresource.NewStrategy(e.unstruct, ver.namespaced, gvk, validator, statusValidator,
 		ver.structural, status, scale, v.SelectableFields)
 	return ver, nil
+}
+
+// createValidator is the OpenAPI schema validator the API server uses for a
+// create, built once. With CRDValidationRatcheting on (the default) the API
+// server's validator rebuilds kube-openapi's validator on every call, to
+// compare with the old object of an update; a create has no old object, so
+// the result is the same, and building it once per CRD version is what keeps
+// many custom resources (SealedSecrets) cheap.
+type createValidator struct{ *validate.SchemaValidator }
+
+func newCreateValidator(props *apiextensions.JSONSchemaProps) (apiservervalidation.SchemaValidator, error) {
+	_, openapiSchema, err := apiservervalidation.NewSchemaValidator(props)
+	if err != nil {
+		return nil, err
+	}
+	return createValidator{validate.NewSchemaValidator(openapiSchema, nil, "", strfmt.Default)}, nil
+}
+
+func (v createValidator) Validate(obj any, _ ...apiservervalidation.ValidationOption) *validate.Result {
+	return v.SchemaValidator.Validate(obj)
+}
+
+// ValidateUpdate is never called: only creates are validated.
+func (v createValidator) ValidateUpdate(obj, _ any, _ ...apiservervalidation.ValidationOption) *validate.Result {
+	return v.SchemaValidator.Validate(obj)
 }
