@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 
@@ -52,13 +53,17 @@ func (v *version) validate(orig map[string]any) (issues []Issue) {
 	}()
 	// What the API server receives: kubectl's JSON, decoded with integers
 	// as int64 and other numbers as float64.
-	data, err := json.Marshal(orig)
-	if err != nil {
-		return []Issue{{Reason: Malformed, Message: err.Error()}}
-	}
 	u := &unstructured.Unstructured{}
-	if err := utiljson.Unmarshal(data, &u.Object); err != nil {
-		return []Issue{{Reason: Malformed, Message: err.Error()}}
+	if cp, ok := jsonCopy(orig); ok {
+		u.Object = cp.(map[string]any)
+	} else {
+		data, err := json.Marshal(orig)
+		if err != nil {
+			return []Issue{{Reason: Malformed, Message: err.Error()}}
+		}
+		if err := utiljson.Unmarshal(data, &u.Object); err != nil {
+			return []Issue{{Reason: Malformed, Message: err.Error()}}
+		}
 	}
 
 	unknown, err := v.coerce(u)
@@ -202,3 +207,44 @@ func decodeErrorField(err error) string {
 
 // fieldError is the API server's validation error.
 type fieldError = field.Error
+
+// jsonCopy deep-copies decoded JSON the way a JSON round trip through the
+// API server's decoder would (json.Marshal, then integers as int64): a
+// float64 with an integral value below 2^63 is written without a fraction,
+// so it comes back as an int64. ok is false for anything else (NaN, other
+// Go types), which then takes the real round trip.
+func jsonCopy(v any) (any, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			c, ok := jsonCopy(e)
+			if !ok {
+				return nil, false
+			}
+			out[k] = c
+		}
+		return out, true
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			c, ok := jsonCopy(e)
+			if !ok {
+				return nil, false
+			}
+			out[i] = c
+		}
+		return out, true
+	case string, bool, int64, nil:
+		return x, true
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, false
+		}
+		if x == math.Trunc(x) && math.Abs(x) < 1<<63 {
+			return int64(x), true
+		}
+		return x, true
+	}
+	return nil, false
+}
