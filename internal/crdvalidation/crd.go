@@ -27,15 +27,16 @@ func (c *CRD) doCompile() {
 		}
 	}()
 	if !c.embedded {
+		// An incomplete CRD is most likely a kustomize patch: say so once,
+		// at the object, next to the API server's own errors.
 		if missing := missingFields(c.obj); len(missing) > 0 {
 			c.unusable = "it is incomplete (no " + strings.Join(missing, ", ") + ")"
 			c.issues = append(c.issues, Issue{
-				Reason: Unusable, Path: resolvePath(c.obj, missing[0]), Field: missing[0],
+				Reason: Unusable,
 				Message: fmt.Sprintf("incomplete CustomResourceDefinition (no %s): the API server rejects it, so it is not used to validate %s; "+
 					"if this is a kustomize patch, lint the rendered output instead (kubectl kustomize DIR | emmdev lint -)",
 					strings.Join(missing, ", "), c.describeKind()),
 			})
-			return
 		}
 		c.checkConflicts()
 	}
@@ -53,7 +54,8 @@ func (c *CRD) doCompile() {
 	}
 	if !c.embedded {
 		for _, fe := range validateCRDCreate(e, internal) {
-			c.issues = append(c.issues, Issue{Reason: Invalid, Path: resolveCRDPath(c.obj, fe.Field), Field: fe.Field, Message: fe.Error()})
+			c.issues = append(c.issues, Issue{Reason: Invalid, Path: resolveCRDPath(c.obj, fe.Field), Field: fe.Field,
+				FieldPath: resolvePath(c.obj, fe.Field), Message: fe.Error()})
 			c.markUnusable("the API server rejects it (" + fe.Error() + ")")
 		}
 	}
@@ -77,16 +79,16 @@ func (c *CRD) markUnusable(why string) {
 
 // checkConflicts reports a CRD that cannot take effect for its group/kind.
 func (c *CRD) checkConflicts() {
-	if c.set.opts.BuiltinGroup(c.gk.Group) {
+	if c.gk.Group != "" && c.set.opts.BuiltinGroup(c.gk.Group) {
 		msg := fmt.Sprintf("spec.group: %q is an API group the API server serves itself; a CustomResourceDefinition cannot replace its kinds, "+
 			"so %s keeps the built-in checks and this CRD is not used", c.gk.Group, c.describeKind())
-		c.issues = append(c.issues, Issue{Reason: Unusable, Path: []string{"spec", "group"}, Field: "spec.group", Message: msg})
+		c.issues = append(c.issues, Issue{Reason: Unusable, Path: []string{"spec", "group"}, Field: "spec.group", FieldPath: []string{"spec", "group"}, Message: msg})
 		c.markUnusable("it declares the built-in API group " + strconv.Quote(c.gk.Group))
 	}
 	if c.dupOf != nil {
 		msg := fmt.Sprintf("spec.names.kind: %s is already declared by CustomResourceDefinition %s (%s); this one is not used",
 			c.describeKind(), c.dupOf.name, c.dupOf.origin)
-		c.issues = append(c.issues, Issue{Reason: Unusable, Path: []string{"spec", "names", "kind"}, Field: "spec.names.kind", Message: msg})
+		c.issues = append(c.issues, Issue{Reason: Unusable, Path: []string{"spec", "names", "kind"}, Field: "spec.names.kind", FieldPath: []string{"spec", "names", "kind"}, Message: msg})
 		c.markUnusable("another CRD declares the same kind")
 	}
 }

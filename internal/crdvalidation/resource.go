@@ -31,14 +31,14 @@ func (c *CRD) Validate(obj map[string]any) []Issue {
 	c.compile()
 	apiVersion, _ := obj["apiVersion"].(string)
 	if c.unusable != "" {
-		return []Issue{{Reason: NotValidated, Path: []string{"kind"}, Field: "kind", Message: fmt.Sprintf(
+		return []Issue{{Reason: NotValidated, Path: []string{"kind"}, Field: "kind", FieldPath: []string{"kind"}, Message: fmt.Sprintf(
 			"%s was not validated: its CustomResourceDefinition %s (%s) is not used because %s",
 			c.gk.Kind, c.name, c.origin, c.unusable)}}
 	}
 	_, ver, _ := strings.Cut(apiVersion, "/")
 	v, ok := c.versions[ver]
 	if !ok {
-		return []Issue{{Reason: NotValidated, Path: []string{"apiVersion"}, Field: "apiVersion", Message: fmt.Sprintf(
+		return []Issue{{Reason: NotValidated, Path: []string{"apiVersion"}, Field: "apiVersion", FieldPath: []string{"apiVersion"}, Message: fmt.Sprintf(
 			"%s %s was not validated: CustomResourceDefinition %s (%s) does not serve version %q (served: %s)",
 			apiVersion, c.gk.Kind, c.name, c.origin, ver, strings.Join(c.served, ", "))}}
 	}
@@ -69,11 +69,13 @@ func (v *version) validate(orig map[string]any) (issues []Issue) {
 	unknown, err := v.coerce(u)
 	if err != nil {
 		field := decodeErrorField(err)
-		return append(issues, Issue{Reason: Malformed, Path: resolvePath(orig, field), Field: field,
+		path := resolvePath(orig, field)
+		return append(issues, Issue{Reason: Malformed, Path: path, Field: field, FieldPath: path,
 			Message: fmt.Sprintf("%s in version %q cannot be handled as a %s: %v", v.gvk.Kind, v.gvk.Version, v.gvk.Kind, err)})
 	}
 	for _, p := range unknown {
-		issues = append(issues, Issue{Reason: UnknownField, Path: resolvePath(orig, p), Field: p, Message: fmt.Sprintf("unknown field %q", p)})
+		path := resolvePath(orig, p)
+		issues = append(issues, Issue{Reason: UnknownField, Path: path, Field: p, FieldPath: path, Message: fmt.Sprintf("unknown field %q", p)})
 	}
 	// The API server stops at unknown fields (400, strict decoding error).
 	// Validating what remains once they are gone tells the user the rest
@@ -88,7 +90,8 @@ func (v *version) validate(orig map[string]any) (issues []Issue) {
 		if schemaErrs[fe.Error()] {
 			reason = SchemaViolation
 		}
-		issues = append(issues, Issue{Reason: reason, Path: resolvePath(orig, fe.Field), Field: fe.Field, Message: fe.Error()})
+		path := resolvePath(orig, fe.Field)
+		issues = append(issues, Issue{Reason: reason, Path: path, Field: fe.Field, FieldPath: path, Message: fe.Error()})
 	}
 	return issues
 }

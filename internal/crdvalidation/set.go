@@ -55,12 +55,18 @@ const (
 type Issue struct {
 	Reason Reason
 	// Path is the JSON path of the field in the object as written (segments;
-	// list indexes in decimal). It may continue past the deepest field that
-	// exists, e.g. for a missing required field.
+	// list indexes in decimal), where the issue is to be shown. It may
+	// continue past the deepest field that exists, e.g. for a missing
+	// required field.
 	Path []string
 	// Field is the API server's field path ("spec.ports[0].name"), "" for
 	// the object as a whole.
 	Field string
+	// FieldPath is Field as segments. It differs from Path where the API
+	// server names a field of its internal CRD type: for a CRD whose
+	// versions share one schema it says spec.validation.openAPIV3Schema,
+	// which is written at spec.versions[0].schema.openAPIV3Schema.
+	FieldPath []string
 	// Message is the API server's message, including its field path.
 	Message string
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/emmdev/emmdev/internal/crdvalidation"
+	"github.com/emmdev/emmdev/internal/lint/finding"
 	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/schema"
 )
@@ -71,28 +72,32 @@ func newCRDChecks(linted, context []*loader.Object) (*crdChecks, error) {
 // true when o is a custom resource of a known CRD: then this was its schema
 // validation, and the schema engine must not look for it. A CRD object
 // gets its own findings here and still goes through the schema engine.
-func (c *crdChecks) check(e *engine, o *loader.Object, add func(activeRule, []string, string)) bool {
+func (c *crdChecks) check(e *engine, o *loader.Object, emit func(finding.Finding)) bool {
 	if c == nil {
 		return false
 	}
 	if crd, ok := c.linted[o]; ok {
-		c.report(e, crd.Check(), add)
+		c.report(e, o, crd.Check(), emit)
 		return false
 	}
 	crd, ok := c.set.Lookup(o.APIVersion, o.Kind)
 	if !ok {
 		return false
 	}
-	c.report(e, crd.Validate(o.Obj), add)
+	c.report(e, o, crd.Validate(o.Obj), emit)
 	return true
 }
 
-func (c *crdChecks) report(e *engine, issues []crdvalidation.Issue, add func(activeRule, []string, string)) {
+func (c *crdChecks) report(e *engine, o *loader.Object, issues []crdvalidation.Issue, emit func(finding.Finding)) {
 	for _, is := range issues {
 		var id string
+		msg := is.Message
 		switch is.Reason {
-		case crdvalidation.UnknownField, crdvalidation.Malformed, crdvalidation.SchemaViolation:
-			id = "schema"
+		case crdvalidation.UnknownField, crdvalidation.Malformed:
+			// Every schema finding names its field first.
+			id, msg = "schema", is.Field+": "+is.Message
+		case crdvalidation.SchemaViolation:
+			id = "schema" // the API server's message starts with the field
 		case crdvalidation.Invalid:
 			id = "api-validation"
 		case crdvalidation.Unusable:
@@ -103,8 +108,13 @@ func (c *crdChecks) report(e *engine, issues []crdvalidation.Issue, add func(act
 			}
 			id = "unknown-kind"
 		}
-		if ar, ok := e.builtins[id]; ok && ar.cfg.Enabled {
-			add(ar, is.Path, is.Message)
+		ar, ok := e.builtins[id]
+		if !ok || !ar.cfg.Enabled {
+			continue
 		}
+		// Shown where the field is written; named as the API server names it.
+		f := e.newFinding(ar, o, is.Path, msg)
+		f.Path = is.FieldPath
+		emit(f)
 	}
 }

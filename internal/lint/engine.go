@@ -61,10 +61,11 @@ func (e *engine) newFinding(ar activeRule, o *loader.Object, path []string, msg 
 
 func (e *engine) check(o *loader.Object) ([]finding.Finding, error) {
 	var out []finding.Finding
+	emit := func(f finding.Finding) { out = append(out, f) }
 	add := func(ar activeRule, path []string, msg string) {
-		out = append(out, e.newFinding(ar, o, path, msg))
+		emit(e.newFinding(ar, o, path, msg))
 	}
-	if err := e.checkSchema(o, add); err != nil {
+	if err := e.checkSchema(o, add, emit); err != nil {
 		return nil, err
 	}
 	for _, ar := range e.checks {
@@ -99,11 +100,11 @@ func redactSecretValues(o *loader.Object, fs []finding.Finding) []finding.Findin
 	return fs
 }
 
-func (e *engine) checkSchema(o *loader.Object, add func(activeRule, []string, string)) error {
+func (e *engine) checkSchema(o *loader.Object, add func(activeRule, []string, string), emit func(finding.Finding)) error {
 	if e.skipped(o) {
 		return nil
 	}
-	if e.crds.check(e, o, add) {
+	if e.crds.check(e, o, emit) {
 		return nil
 	}
 	issues, err := e.validator.Validate(o.Obj)
