@@ -43,3 +43,16 @@ func BenchmarkValidateCustomResource(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkValidateSealedSecret: the custom resource of every EMM tree.
+func BenchmarkValidateSealedSecret(b *testing.B) {
+	c, _ := embeddedSet(b).Lookup("bitnami.com/v1alpha1", "SealedSecret")
+	obj, _ := readObject(b, "../../manifests/40-confluence-credentials.sealedsecret.yaml")
+	c.Usable()
+	b.ReportAllocs()
+	for b.Loop() {
+		if issues := c.Validate(obj); len(issues) > 0 {
+			b.Fatal(issues)
+		}
+	}
+}
