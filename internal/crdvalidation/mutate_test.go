@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -68,11 +69,11 @@ func mutate(r *rand.Rand, obj map[string]any, k int) string {
 		p := paths[r.IntN(len(paths))]
 		parent, key := lookupParent(obj, p)
 		values := []any{nil, "x", "", int64(-1), int64(1) << 40, 1.5, true, []any{}, []any{"a", int64(2)}, map[string]any{}, map[string]any{"type": "string"}}
-		switch op := r.IntN(4); {
-		case op == 0:
+		switch r.IntN(4) {
+		case 0:
 			del(parent, key)
 			did = append(did, "drop "+strings.Join(p, "."))
-		case op == 1:
+		case 1:
 			// A copy of another subtree (a copy: the target may be inside it).
 			other := paths[r.IntN(len(paths))]
 			src, srcKey := lookupParent(obj, other)
@@ -124,9 +125,7 @@ func get(c any, key string) any {
 	case map[string]any:
 		return x[key]
 	case []any:
-		var i int
-		fmt.Sscan(key, &i)
-		if i >= 0 && i < len(x) {
+		if i, err := strconv.Atoi(key); err == nil && i >= 0 && i < len(x) {
 			return x[i]
 		}
 	}
@@ -138,9 +137,7 @@ func set(c any, key string, v any) {
 	case map[string]any:
 		x[key] = v
 	case []any:
-		var i int
-		fmt.Sscan(key, &i)
-		if i >= 0 && i < len(x) {
+		if i, err := strconv.Atoi(key); err == nil && i >= 0 && i < len(x) {
 			x[i] = v
 		}
 	}
