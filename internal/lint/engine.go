@@ -30,8 +30,9 @@ type engine struct {
 	validator Validator
 	native    NativeValidator
 	checks    []activeRule
-	builtins  map[string]activeRule // schema, unknown-kind, suppression-reason
+	builtins  map[string]activeRule // schema, unknown-kind, suppression-reason, api-validation, crd
 	skipKinds []string
+	crds      *crdChecks // CRDs and custom resources (crds.go)
 }
 
 func newEngine(cfg Config, idx *rules.Index, v Validator) *engine {
@@ -103,6 +104,9 @@ func redactSecretValues(o *loader.Object, fs []finding.Finding) []finding.Findin
 
 func (e *engine) checkSchema(ctx context.Context, o *loader.Object, add func(activeRule, []string, string), emit func(finding.Finding)) error {
 	if e.skipped(o) {
+		return nil
+	}
+	if e.crds.check(e, o, emit) {
 		return nil
 	}
 	if e.native != nil && e.native.Handles(o.APIVersion, o.Kind) {

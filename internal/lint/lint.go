@@ -6,7 +6,6 @@ package lint
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -91,7 +90,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	ctxObjs := contextObjects(ctx, cfg)
 	idx := rules.NewIndex()
-	var crds [][]byte
 	for _, set := range [][]*loader.Object{objs, ctxObjs} {
 		for _, o := range set {
 			if ns, name, ok := rules.SecretProvider(o.APIVersion, o.Kind, o.Obj); ok {
@@ -100,14 +98,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			if ns, name, max, ok := rules.HPATarget(o.APIVersion, o.Kind, o.Obj); ok {
 				idx.AddHPA(ns, name, max)
 			}
-			if o.Kind == "CustomResourceDefinition" && strings.HasPrefix(o.APIVersion, "apiextensions.k8s.io/") {
-				b, err := json.Marshal(o.Obj)
-				if err != nil {
-					return nil, fmt.Errorf("%s:%d: CustomResourceDefinition %s: %w", o.File, o.Line(), o.Name, err)
-				}
-				crds = append(crds, b)
-			}
 		}
+	}
+	crds, err := newCRDChecks(objs, ctxObjs)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.KindConfig != "" {
 		mounts, err := ReadKindMounts(cfg.KindConfig)
@@ -120,7 +115,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if newV == nil {
 		newV = func(o schema.Options) (Validator, error) { return schema.New(o) }
 	}
-	v, err := schemaValidator(newV, schema.Options{KubernetesVersion: cfg.KubernetesVersion, CRDs: crds})
+	v, err := schemaValidator(newV, schema.Options{KubernetesVersion: cfg.KubernetesVersion})
 	if err != nil {
 		return nil, fmt.Errorf("loading schemas: %w", err)
 	}
@@ -128,6 +123,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if e.native = cfg.Native; e.native == nil {
 		e.native = apivalidation.New()
 	}
+	e.crds = crds
 	findings, err := e.checkAll(ctx, objs)
 	if err != nil {
 		return nil, err

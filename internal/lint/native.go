@@ -87,15 +87,11 @@ func wantsString(native, friendly string) bool {
 		strings.HasSuffix(friendly, "want string") || strings.HasSuffix(friendly, "or string")
 }
 
-// schemaValidator builds the schema validator when it may be needed. For a
-// tree without CRDs it is built on first use only: built-in objects the API
-// server accepts never reach it, and parsing the embedded schema set is a
-// tenth of a one-file pre-commit run. CRDs are converted at once, so a
-// broken one is reported whatever else the tree holds.
+// schemaValidator builds the schema validator on first use only: built-in
+// objects the API server accepts never reach it, and parsing the embedded
+// schema set is a tenth of a one-file pre-commit run. (CRDs are checked by
+// crdChecks, not here.)
 func schemaValidator(newV func(schema.Options) (Validator, error), o schema.Options) (Validator, error) {
-	if len(o.CRDs) > 0 {
-		return newV(o)
-	}
 	return &lazyValidator{build: sync.OnceValues(func() (Validator, error) { return newV(o) })}, nil
 }
 

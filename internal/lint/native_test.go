@@ -180,6 +180,12 @@ func TestAPIValidationPathsHaveLines(t *testing.T) {
 			if o == nil {
 				t.Fatalf("%s: no object %q", file, f.Object)
 			}
+			if o.Kind == "CustomResourceDefinition" {
+				// The API server names CRD schema fields by the internal
+				// type's path (spec.validation...), which the file does not
+				// hold; internal/crdvalidation places those itself and tests it.
+				continue
+			}
 			line, col, _ := o.Lookup(f.Path...)
 			if line != f.Line || col != f.Col {
 				t.Errorf("%s: finding at %d:%d, its path %v at %d:%d", file, f.Line, f.Col, f.Path, line, col)

@@ -96,6 +96,7 @@ func builtinLogic() map[string]logic {
 		"api-validation":          {},
 		"unknown-kind":            {params: map[string]ParamKind{"skipKinds": StringList}},
 		"suppression-reason":      {},
+		"crd":                     {},
 		"readiness-probe":         {check: probeCheck("readinessProbe")},
 		"liveness-probe":          {check: probeCheck("livenessProbe")},
 		"startup-probe":           {check: probeCheck("startupProbe")},

@@ -34,6 +34,17 @@ func TestCommittedBundleIsUpToDate(t *testing.T) {
 	if !bytes.Equal(got, committed) {
 		t.Errorf("schemas/kubernetes.json is stale (%d bytes, generator gives %d): run go generate ./internal/schema/...", len(committed), len(got))
 	}
+	crd, err := crdCopy(sealedDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed, err = os.ReadFile("../schemas/crds/" + crdFileName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(crd, committed) {
+		t.Errorf("schemas/crds/%s is stale: run go generate ./internal/schema/...", crdFileName)
+	}
 }
 
 func TestBadFlagIsAnError(t *testing.T) {
