@@ -62,7 +62,7 @@ func TestAgreement(t *testing.T) {
 	}
 	setup := time.Since(t0)
 
-	e, err := newEmmdevLint(crds)
+	e, err := agreement.NewLinter(crds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestAgreement(t *testing.T) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			r := &agreement.Result{Case: c, Server: k.createDryRun(c.File), Emmdev: e.lint(ctx, c.File)}
+			r := &agreement.Result{Case: c, Server: k.createDryRun(c.File), Emmdev: e.Lint(ctx, c.File)}
 			if kd, ok := known[c.Name]; ok {
 				r.Known = &kd
 			}
