@@ -15,10 +15,11 @@
 //
 // case (what the file is) and expect (accept or reject) are required; an
 // invalid case also names the validation rule it breaks (rule, unique in
-// the corpus) and every field path the API server names (path, repeated);
-// when the API server names no field, a substring of its message
-// (server-error); when kubectl fails before the API server answers, a
-// substring of kubectl's error (kubectl-error). generated-by gives the exact command that
+// the corpus) and every field path the API server (or kubectl's decoder)
+// names (path, repeated); when the API server names no field, a substring
+// of its message (server-error); when kubectl fails before the API server
+// answers, a substring of kubectl's error (kubectl-error), with the paths
+// its error names, if any. generated-by gives the exact command that
 // wrote a file (kubectl create ... --dry-run=client -o yaml).
 package agreement
 
@@ -131,14 +132,11 @@ func ParseCase(name string, data []byte) (Case, error) {
 		if c.Rule == "" {
 			return c, fmt.Errorf("%s: a rejected case names the rule it breaks (`# rule:`)", name)
 		}
-		n := 0
-		for _, set := range []bool{len(c.Paths) > 0, c.ServerError != "", c.KubectlError != ""} {
-			if set {
-				n++
-			}
-		}
-		if n != 1 {
-			return c, fmt.Errorf("%s: a rejected case names exactly one of: the API server's field paths (`# path:`), its message when it names no field (`# server-error:`), kubectl's error (`# kubectl-error:`)", name)
+		switch {
+		case len(c.Paths) == 0 && c.ServerError == "" && c.KubectlError == "":
+			return c, fmt.Errorf("%s: a rejected case names the field paths (`# path:`), the API server's message when it names no field (`# server-error:`) or kubectl's error (`# kubectl-error:`)", name)
+		case c.ServerError != "" && (len(c.Paths) > 0 || c.KubectlError != ""):
+			return c, fmt.Errorf("%s: `# server-error:` means the API server names no field and kubectl did not fail: no `# path:` or `# kubectl-error:` with it", name)
 		}
 	default:
 		return c, fmt.Errorf("%s: `# expect:` must be accept or reject, not %q", name, c.Expect)

@@ -19,10 +19,11 @@ var (
 	goFieldRE = regexp.MustCompile(`Go struct field [A-Za-z0-9_]+\.(\S+) of type`)
 )
 
-// ServerPaths returns every field path an API error names: the Status
-// causes of an Invalid error, the fields of strict decoding errors and the
-// struct path of a Go decoding error. It looks into aggregated errors
-// (kubectl joins the errors of a multi-object file).
+// ServerPaths returns every field path an error of kubectl or the API server
+// names: the Status causes of an Invalid error, the fields of strict
+// decoding errors and the struct path of a Go decoding error (the API
+// server's, or kubectl's own when it cannot read metadata). It looks into
+// aggregated errors (kubectl joins the errors of a multi-object file).
 func ServerPaths(err error) []Path {
 	var out []Path
 	add := func(p Path) {
@@ -33,12 +34,20 @@ func ServerPaths(err error) []Path {
 	for _, e := range flatten(err) {
 		var st apierrors.APIStatus
 		if !errors.As(e, &st) {
+			for _, m := range goFieldRE.FindAllStringSubmatch(e.Error(), -1) {
+				if p, err := ParsePath(m[1]); err == nil {
+					p.Loose = true
+					add(p)
+				}
+			}
 			continue
 		}
 		status := st.Status()
 		if status.Details != nil {
 			for _, c := range status.Details.Causes {
-				if c.Field == "" {
+				// "<nil>" is a nil field.Path: a note such as "some
+				// validation rules were not checked", not a field.
+				if c.Field == "" || c.Field == "<nil>" {
 					continue
 				}
 				if p, err := ParsePath(c.Field); err == nil {
