@@ -2,6 +2,7 @@ package agreement_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -83,11 +84,13 @@ func (k *kubectl) createDryRun(file string) agreement.Outcome {
 		Flatten().
 		Do()
 	err := r.Err()
+	count := 0
 	if err == nil {
 		err = r.Visit(func(info *resource.Info, err error) error {
 			if err != nil {
 				return err
 			}
+			count++
 			_, err = resource.NewHelper(info.Client, info.Mapping).
 				DryRun(true).
 				WithFieldManager("kubectl-create").
@@ -95,6 +98,10 @@ func (k *kubectl) createDryRun(file string) agreement.Outcome {
 				Create(info.Namespace, true, info.Object)
 			return err
 		})
+	}
+	if err == nil && count == 0 {
+		// kubectl create's own words for a file without objects.
+		err = errors.New("no objects passed to create")
 	}
 	if err == nil {
 		return agreement.Outcome{Verdict: agreement.Accept, ServerAnswered: true}

@@ -128,6 +128,9 @@ func report(t *testing.T, title string, rows []row) {
 			note = "PROBLEM: " + r.problem
 		}
 		peer := string(r.peerVerdict)
+		if peer == "" {
+			peer = "-"
+		}
 		if r.peerDetail != "" {
 			peer += " (" + r.peerDetail + ")"
 		}
@@ -204,7 +207,7 @@ func TestKubeconformFixtures(t *testing.T) {
 				r.problem = fmt.Sprintf("bats test %q asserts no exit status", e.Bats)
 			default:
 				r.peerVerdict = map[bool]verdict{true: pass, false: fail}[bt.status == 0]
-				r.peerDetail = "bats: " + strings.TrimPrefix(strings.Fields(bt.run)[0]+" "+flags(bt.run), "bin/kubeconform ")
+				r.peerDetail = strings.TrimSpace(fmt.Sprintf("exit %d %s", bt.status, flags(bt.run)))
 			}
 		}
 		if ok && e.Emmdev == skip {
@@ -239,7 +242,7 @@ func runs(run, f string) bool {
 func flags(run string) string {
 	var out []string
 	for _, f := range strings.Fields(run) {
-		if strings.HasPrefix(f, "-") {
+		if strings.HasPrefix(f, "-") && f != "-c" {
 			out = append(out, f)
 		}
 	}
