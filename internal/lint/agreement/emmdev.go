@@ -21,8 +21,10 @@ type Linter struct {
 	crds []string
 }
 
-// NewLinter lints with the default rules; crds are linted along with every
-// file (the CRDs a custom resource needs), their own findings ignored.
+// NewLinter lints with the default rules; crds are the rest of the tree
+// (the CRDs a custom resource needs), given as context the way
+// `emmdev lint --staged` gives the unstaged tree: they feed CRDs, and are
+// not linted themselves.
 func NewLinter(crds []string) (*Linter, error) {
 	reg, err := rules.Default()
 	if err != nil {
@@ -43,13 +45,13 @@ func NewLinter(crds []string) (*Linter, error) {
 // CLI's exit 2: unreadable YAML, an aborted run) or an API-level rule
 // reports an error on the file itself.
 func (e *Linter) Lint(ctx context.Context, file string) Outcome {
-	inputs := []loader.Input{fileInput(file)}
+	var context []loader.Input
 	for _, c := range e.crds {
 		if c != file {
-			inputs = append(inputs, fileInput(c))
+			context = append(context, fileInput(c))
 		}
 	}
-	res, err := lint.Run(ctx, lint.Config{Inputs: inputs, Registry: e.reg, Policy: e.pol})
+	res, err := lint.Run(ctx, lint.Config{Inputs: []loader.Input{fileInput(file)}, ContextInputs: context, Registry: e.reg, Policy: e.pol})
 	if err != nil {
 		return Outcome{Verdict: Reject, Message: err.Error()}
 	}

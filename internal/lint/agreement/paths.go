@@ -17,6 +17,9 @@ type Path struct {
 	// bool into Go struct field EnvVar.spec.containers.env.value"), which
 	// names struct fields only: no list indexes, no map keys.
 	Loose bool
+	// Raw is the path as the API server wrote it ("" for paths built
+	// otherwise); a finding may quote it.
+	Raw string
 }
 
 // ParsePath reads the API server's field.Path syntax: names joined by dots,
@@ -51,7 +54,7 @@ func ParsePath(s string) (Path, error) {
 	if len(segs) == 0 {
 		return Path{}, fmt.Errorf("empty field path")
 	}
-	return Path{Segs: segs}, nil
+	return Path{Segs: segs, Raw: s}, nil
 }
 
 func closing(s string, from int) int {
@@ -145,6 +148,23 @@ func (p Path) Covers(segs []string) bool {
 		}
 	}
 	return len(names) >= len(p.Segs) && slices.Equal(names[:len(p.Segs)], p.Segs)
+}
+
+// NamedBy reports whether finding f names this path: at its own path
+// (Covers), or, failing that, by quoting the API server's path verbatim in
+// its message. The second way exists for paths that name no field of the
+// file: the API server reports a CRD's schema errors under
+// spec.validation.openAPIV3Schema (its internal form), where the file has
+// spec.versions[i].schema.openAPIV3Schema; emmdev reports them at the file's
+// field and quotes the API server's message, path included.
+func (p Path) NamedBy(f Finding) (named, inMessage bool) {
+	if p.Covers(f.Path) {
+		return true, false
+	}
+	if !p.Loose && p.Raw != "" && strings.Contains(f.Message, p.Raw) {
+		return true, true
+	}
+	return false, false
 }
 
 // Equal compares two paths segment by segment.

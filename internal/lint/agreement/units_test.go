@@ -209,3 +209,23 @@ func TestTable(t *testing.T) {
 		}
 	}
 }
+
+// TestNamedByMessage: a finding elsewhere names the API server's path only
+// by quoting it exactly, and a loose (decoder) path never by message.
+func TestNamedByMessage(t *testing.T) {
+	t.Parallel()
+	p := agreement.MustPath("spec.validation.openAPIV3Schema.properties[spec].type")
+	quoting := agreement.Finding{Path: []string{"spec", "versions", "0", "schema", "openAPIV3Schema", "properties", "spec", "type"},
+		Message: "spec.validation.openAPIV3Schema.properties[spec].type: Required value"}
+	if named, inMsg := p.NamedBy(quoting); !named || !inMsg {
+		t.Errorf("quoted path not named: %v %v", named, inMsg)
+	}
+	other := agreement.Finding{Path: []string{"spec"}, Message: "spec.validation.openAPIV3Schema.properties.spec.type is wrong"}
+	if named, _ := p.NamedBy(other); named {
+		t.Error("a paraphrased path must not count")
+	}
+	loose, _ := agreement.ParseHeaderPath("decode:metadata.labels")
+	if named, _ := loose.NamedBy(agreement.Finding{Path: []string{"x"}, Message: "metadata.labels"}); named {
+		t.Error("a loose path is only named by a finding at the field")
+	}
+}
