@@ -35,10 +35,9 @@ func (c RuleClass) String() string {
 func ClassOf(id string) RuleClass {
 	switch id {
 	case "schema", "unknown-kind",
-		// issue 9: native validation, kubectl's YAML, CRDs
-		"api-validation", "yaml-type", "yaml-1.1", "kubectl-yaml", "null-value", "crd", "crd-validation", "custom-resource",
-		// issue 10: a file that does not parse is a finding, not an abort
-		"parse", "yaml", "yaml-syntax", "not-an-object", "duplicate-key":
+		// issue 9: the API server's own validation of built-in kinds
+		// (i9-native) and of CRDs and custom resources (i9-crd)
+		"api-validation", "crd":
 		return APILevel
 	case "readiness-probe", "liveness-probe", "startup-probe", "resources",
 		"stateful-without-pvc", "plaintext-secret", "rolling-update-downtime",

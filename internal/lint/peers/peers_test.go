@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"text/tabwriter"
@@ -169,7 +170,7 @@ func parseBats(t *testing.T, file string) map[string]batsTest {
 			bt.run = r[1]
 		}
 		if s := batsStatusRE.FindStringSubmatch(m[2]); s != nil {
-			fmt.Sscan(s[1], &bt.status)
+			bt.status, _ = strconv.Atoi(s[1]) // \d+: always a number
 		}
 		out[bt.name] = bt
 	}
