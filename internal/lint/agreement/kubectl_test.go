@@ -69,7 +69,7 @@ func (k *kubectl) waitForKinds(ctx context.Context, gvks []schema.GroupVersionKi
 		return true, nil
 	})
 	if err != nil {
-		return fmt.Errorf("kinds not served: %v: %w", last, err)
+		return fmt.Errorf("kinds not served: %w", errors.Join(last, err))
 	}
 	return nil
 }

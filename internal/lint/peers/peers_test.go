@@ -66,7 +66,7 @@ func loadExpectations(t *testing.T, file string) map[string]expectation {
 
 // row is one line of the verdict table.
 type row struct {
-	fixture, peer, peerDetail string
+	fixture, peerDetail string
 	peerVerdict, emmdev       verdict
 	findings                  string
 	why                       string
