@@ -67,10 +67,10 @@ func loadExpectations(t *testing.T, file string) map[string]expectation {
 // row is one line of the verdict table.
 type row struct {
 	fixture, peerDetail string
-	peerVerdict, emmdev       verdict
-	findings                  string
-	why                       string
-	problem                   string
+	peerVerdict, emmdev verdict
+	findings            string
+	why                 string
+	problem             string
 }
 
 func lintVerdict(t *testing.T, l *agreement.Linter, file string) (verdict, string) {
