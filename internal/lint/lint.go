@@ -56,6 +56,9 @@ type Result struct {
 	Findings []finding.Finding
 	Objects  int
 	Files    int
+	// Notes are one-line remarks about what was not checked (no kind config
+	// for hostPath volumes, ...), for stderr.
+	Notes []string
 }
 
 // ErrNoObjects is returned when the inputs hold no Kubernetes object at all:
@@ -67,11 +70,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Registry == nil || cfg.Policy == nil {
 		return nil, errors.New("lint: registry and policy are required")
 	}
-	objs, err := loader.Load(ctx, cfg.Inputs, cfg.Loader)
+	objs, loadErrs, err := loader.LoadAll(ctx, cfg.Inputs, cfg.Loader)
 	if err != nil {
 		return nil, err
 	}
-	if len(objs) == 0 {
+	parsed := parseFindings(cfg, loadErrs)
+	if len(objs) == 0 && len(parsed) == 0 {
 		names := make([]string, 0, len(cfg.Inputs))
 		for _, in := range cfg.Inputs {
 			names = append(names, in.Name)
@@ -88,6 +92,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		for _, o := range set {
 			if ns, name, ok := rules.SecretProvider(o.APIVersion, o.Kind, o.Obj); ok {
 				idx.AddSecret(ns, name)
+			}
+			if ns, name, max, ok := rules.HPATarget(o.APIVersion, o.Kind, o.Obj); ok {
+				idx.AddHPA(ns, name, max)
 			}
 			if o.Kind == "CustomResourceDefinition" && strings.HasPrefix(o.APIVersion, "apiextensions.k8s.io/") {
 				b, err := json.Marshal(o.Obj)
@@ -118,12 +125,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	findings = append(findings, parsed...)
 	finding.Sort(findings)
 	files := map[string]bool{}
 	for _, o := range objs {
 		files[o.File] = true
 	}
-	return &Result{Findings: findings, Objects: len(objs), Files: len(files)}, nil
+	for _, f := range parsed {
+		files[f.File] = true
+	}
+	return &Result{Findings: findings, Objects: len(objs), Files: len(files), Notes: notes(cfg, objs)}, nil
 }
 
 // contextObjects loads the context inputs leniently: a broken file outside
@@ -132,22 +143,8 @@ func contextObjects(ctx context.Context, cfg Config) []*loader.Object {
 	if len(cfg.ContextInputs) == 0 {
 		return nil
 	}
-	// Usually every file parses: one concurrent load. Otherwise fall back
-	// to file by file, keeping what parses.
-	if objs, err := loader.Load(ctx, cfg.ContextInputs, cfg.Loader); err == nil {
-		return objs
-	}
-	var out []*loader.Object
-	for _, in := range cfg.ContextInputs {
-		if ctx.Err() != nil {
-			return out
-		}
-		objs, err := loader.Load(ctx, []loader.Input{in}, cfg.Loader)
-		if err == nil {
-			out = append(out, objs...)
-		}
-	}
-	return out
+	objs, _, _ := loader.LoadAll(ctx, cfg.ContextInputs, cfg.Loader)
+	return objs
 }
 
 func summarizeNames(names []string) string {

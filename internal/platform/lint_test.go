@@ -88,6 +88,8 @@ func TestManifestsLintClean(t *testing.T) {
 		}, len(baseObjects) + 2, cmdutil.ExitOK, nil},
 		// What production applies: the rendered overlay, hostPath gone.
 		{"rendered production overlay", overlay, []string{"-"}, len(baseObjects) + 2, cmdutil.ExitOK, nil},
+		// The same overlay rendered in-process by emmdev lint -k.
+		{"lint -k production overlay", nil, []string{"-k", filepath.Join(root, "deploy", "overlays", "production")}, len(baseObjects) + 2, cmdutil.ExitOK, nil},
 		{"control: broken redis", []byte(brokenRedis), []string{"-"}, 1, cmdutil.ExitFindings,
 			[]string{"image-latest", "readiness-probe", "resources", "stateful-without-pvc"}},
 	}

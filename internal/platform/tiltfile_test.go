@@ -88,7 +88,8 @@ func TestTiltfileResources(t *testing.T) {
 	if !ok || lint.Fn != "local_resource" {
 		t.Fatal("no local_resource lint")
 	}
-	if cmd, _ := lint.Args["cmd"].(string); !strings.Contains(cmd, "emmdev lint manifests") {
+	// -k manifests lints what k8s_yaml(kustomize('manifests')) deploys.
+	if cmd, _ := lint.Args["cmd"].(string); !strings.Contains(cmd, "emmdev lint -k manifests") && !strings.Contains(cmd, "emmdev lint manifests") {
 		t.Errorf("lint cmd %q does not lint manifests/", cmd)
 	}
 	for _, d := range []string{"manifests", "policies"} {

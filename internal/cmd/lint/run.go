@@ -60,26 +60,61 @@ func runPaths(o *Options) error {
 	if err != nil {
 		return err
 	}
-	inputs, err := loader.Files(wd, o.Paths, o.IO.In)
+	reg, pol, err := loadPolicy(o, wd)
 	if err != nil {
 		return err
 	}
-	start := o.Paths[0]
-	if start == "-" {
-		start = "."
+	excl, err := o.exclude(pol)
+	if err != nil {
+		return err
+	}
+	inputs, skipped, err := loader.Expand(wd, o.Paths, o.IO.In, excl)
+	if err != nil {
+		return err
+	}
+	o.noteSkipped(skipped)
+	var relocate func(*lint.Result)
+	if len(o.Kustomize) > 0 {
+		kin, rel, err := kustomizeInputs(o, wd, nil)
+		if err != nil {
+			return err
+		}
+		inputs, relocate = append(inputs, kin...), rel
+	}
+	start := "."
+	switch {
+	case len(o.Paths) > 0 && o.Paths[0] != "-":
+		start = o.Paths[0]
+	case len(o.Paths) == 0 && len(o.Kustomize) > 0:
+		start = o.Kustomize[0]
 	}
 	kc, err := kindConfig(o, wd, start)
 	if err != nil {
 		return err
 	}
-	return lintAndReport(o, wd, lint.Config{Inputs: inputs, KindConfig: kc})
+	return lintAndReport(o, reg, pol, lint.Config{Inputs: inputs, KindConfig: kc}, relocate)
 }
 
-func lintAndReport(o *Options, wd string, cfg lint.Config) error {
-	reg, pol, err := loadPolicy(o, wd)
+// exclude compiles --exclude and the policy's exclude list (both checked
+// already, so an error here is a bug, reported rather than ignored).
+func (o *Options) exclude(pol *policy.Policy) (*loader.Exclude, error) {
+	pats := append(append([]string(nil), pol.Exclude...), o.Exclude...)
+	x, err := loader.CompileExclude(pats)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("exclude: %w", err)
 	}
+	return x, nil
+}
+
+// noteSkipped prints one line per well-known non-manifest file or Helm
+// chart left out, on stderr so machine formats on stdout stay clean.
+func (o *Options) noteSkipped(skipped []loader.Skipped) {
+	for _, s := range skipped {
+		fmt.Fprintf(o.IO.ErrOut, "note: skipped %s: %s\n", report.EscapeText(s.Path), s.Reason)
+	}
+}
+
+func lintAndReport(o *Options, reg *rules.Registry, pol *policy.Policy, cfg lint.Config, relocate func(*lint.Result)) error {
 	cfg.Registry, cfg.Policy = reg, pol
 	cfg.SkipKinds = o.SkipKinds
 	cfg.IgnoreMissingSchemas = o.IgnoreMissingSchemas
@@ -90,6 +125,12 @@ func lintAndReport(o *Options, wd string, cfg lint.Config) error {
 	res, err := lint.Run(o.Ctx, cfg)
 	if err != nil {
 		return err
+	}
+	if relocate != nil {
+		relocate(res)
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(o.IO.ErrOut, "note: %s\n", n)
 	}
 	in := report.Input{
 		Findings: res.Findings, Rules: reg.All(), Objects: res.Objects, Files: res.Files,

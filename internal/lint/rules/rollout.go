@@ -2,43 +2,108 @@ package rules
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/emmdev/emmdev/internal/lint/loader"
 )
 
-// checkRollingUpdate flags Deployments whose rolling update may remove a
-// serving pod before its replacement is ready. An unset maxUnavailable is
-// 25%, not 0. Recreate is a deliberate choice (e.g. a ReadWriteOnce volume)
-// and is not a rolling update, so it is left alone.
-func checkRollingUpdate(_ *Env, o *loader.Object, emit Emit) {
+// Deployment defaults (apps/v1): one replica, 25% surge and unavailable.
+const defaultRollingPercent = "25%"
+
+// checkRollingUpdate flags Deployments whose rolling update takes serving
+// pods down before replacements are ready. It resolves maxUnavailable and
+// maxSurge the way the Deployment controller does
+// (deploymentutil.ResolveFenceposts): a percentage of the replica count,
+// rounded down for maxUnavailable and up for maxSurge, and when both come
+// to 0 the controller takes 1 pod down anyway. So the default 25% is
+// harmless at 1-3 replicas and not at 4. An HPA scaling the Deployment
+// means the replica count may grow to its maxReplicas. Recreate is a
+// deliberate choice (e.g. a ReadWriteOnce volume) and is left alone.
+func checkRollingUpdate(env *Env, o *loader.Object, emit Emit) {
 	if o.Kind != "Deployment" {
 		return
 	}
 	if t, _ := dig(o.Obj, "spec", "strategy", "type").(string); t == "Recreate" {
 		return
 	}
+	replicas := int64(1)
+	spec, _ := dig(o.Obj, "spec").(map[string]any)
+	if v, has := spec["replicas"]; has && v != nil {
+		n, ok := asInt(v)
+		if !ok {
+			return // the schema check reports a non-integer
+		}
+		replicas = n
+	}
+	how := fmt.Sprintf("%d replica(s)", replicas)
+	if env.Index != nil {
+		if max, ok := env.Index.HPAMax(o.Namespace, o.Name); ok {
+			if max > replicas {
+				replicas = max
+			}
+			how = fmt.Sprintf("up to %d replicas (HorizontalPodAutoscaler maxReplicas)", replicas)
+		}
+	}
+	if replicas <= 0 {
+		return // nothing runs, nothing to take down
+	}
 	p := []string{"spec", "strategy", "rollingUpdate", "maxUnavailable"}
-	v := dig(o.Obj, p...)
-	if v == nil {
-		emit(p, "rolling update maxUnavailable is not set and defaults to 25%: pods can be taken down before replacements are ready")
-		return
+	mu, muSet := dig(o.Obj, p...), true
+	if mu == nil {
+		mu, muSet = defaultRollingPercent, false
 	}
-	if isZero(v) {
-		return
+	ms := dig(o.Obj, "spec", "strategy", "rollingUpdate", "maxSurge")
+	if ms == nil {
+		ms = defaultRollingPercent
 	}
-	emit(p, fmt.Sprintf("rolling update maxUnavailable is %v: pods can be taken down before replacements are ready", v))
+	unavailable, ok1 := scaled(mu, replicas, false)
+	surge, ok2 := scaled(ms, replicas, true)
+	if !ok1 || !ok2 {
+		return // malformed values are the schema check's
+	}
+	desc := fmt.Sprintf("maxUnavailable %v", mu)
+	if !muSet {
+		desc = "maxUnavailable is not set and defaults to 25%, which"
+	}
+	switch {
+	case unavailable == 0 && surge == 0:
+		emit(p, fmt.Sprintf("with %s, maxUnavailable %v and maxSurge %v both resolve to 0, so the Deployment controller takes 1 pod down before its replacement is ready", how, mu, ms))
+	case unavailable > 0:
+		emit(p, fmt.Sprintf("%s at %s lets the rolling update take %d pod(s) down before replacements are ready", desc, how, unavailable))
+	}
 }
 
-func isZero(v any) bool {
+// scaled resolves an int-or-percent against total like the controller's
+// intstr.GetScaledValueFromIntOrPercent.
+func scaled(v any, total int64, roundUp bool) (int64, bool) {
+	if n, ok := asInt(v); ok {
+		return n, true
+	}
+	s, ok := v.(string)
+	if !ok || !strings.HasSuffix(s, "%") {
+		return 0, false
+	}
+	pct, err := strconv.Atoi(strings.TrimSuffix(s, "%"))
+	if err != nil {
+		return 0, false
+	}
+	f := float64(pct) * float64(total) / 100
+	if roundUp {
+		return int64(math.Ceil(f)), true
+	}
+	return int64(math.Floor(f)), true
+}
+
+func asInt(v any) (int64, bool) {
 	switch x := v.(type) {
 	case int64:
-		return x == 0
+		return x, true
 	case float64:
-		return x == 0
-	case string:
-		s := strings.TrimSpace(x)
-		return s == "0" || s == "0%"
+		if x == math.Trunc(x) {
+			return int64(x), true
+		}
 	}
-	return false
+	return 0, false
 }
