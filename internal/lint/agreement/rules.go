@@ -35,6 +35,8 @@ func (c RuleClass) String() string {
 func ClassOf(id string) RuleClass {
 	switch id {
 	case "schema", "unknown-kind",
+		// issue 10: a file that cannot be read or parsed, or is no object
+		"parse",
 		// issue 9: the API server's own validation of built-in kinds
 		// (i9-native) and of CRDs and custom resources (i9-crd)
 		"api-validation", "crd":
