@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/emmdev/emmdev/internal/testenv"
 )
 
 var allowedLabels = []string{"agents", "infra", "mcp", "monitoring"}
@@ -47,7 +49,7 @@ func testdataSrc(t *testing.T) string {
 
 func TestTiltfileDeploysEveryManifest(t *testing.T) {
 	t.Parallel()
-	root := repoRoot(t)
+	root := testenv.RepoRoot(t)
 	run, err := runTiltfile(t, root, map[string]string{"src": testdataSrc(t)})
 	if err != nil {
 		t.Fatalf("Tiltfile: %v", err)
@@ -76,7 +78,7 @@ func TestTiltfileDeploysEveryManifest(t *testing.T) {
 
 func TestTiltfileResources(t *testing.T) {
 	t.Parallel()
-	run, err := runTiltfile(t, repoRoot(t), map[string]string{"src": testdataSrc(t)})
+	run, err := runTiltfile(t, testenv.RepoRoot(t), map[string]string{"src": testdataSrc(t)})
 	if err != nil {
 		t.Fatalf("Tiltfile: %v", err)
 	}
@@ -278,7 +280,7 @@ func TestTiltfileBuildsOnlyServicesWithSources(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			src := tc.src(t)
-			run, err := runTiltfile(t, repoRoot(t), map[string]string{"src": src})
+			run, err := runTiltfile(t, testenv.RepoRoot(t), map[string]string{"src": src})
 			if err != nil {
 				t.Fatalf("Tiltfile: %v", err)
 			}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/emmdev/emmdev/internal/atomicfile"
 )
 
 // ExportKubeconform writes the embedded schemas in the layout kubeconform
@@ -121,27 +123,11 @@ func rewriteNodes(node any, repl func(string) any) any {
 	return node
 }
 
-// writeJSON writes v atomically (temp file + rename).
+// writeJSON writes v atomically; schemas are not secret, so 0644.
 func writeJSON(path string, v any) error {
 	data, err := marshal(v)
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".export-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil { // CreateTemp makes 0600; schemas are not secret
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.Write(path, data, 0o644)
 }

@@ -151,7 +151,14 @@ func Run(o *Options) error {
 	if o.mode() == modeTUI {
 		return runTUI(ctx, o, target)
 	}
-	client, err := o.NewClient(target.Config)
+	// --once ends: each call gets the whole request timeout. --watch runs
+	// until interrupted: only the start of each response is bounded, so
+	// watches stream while a hung server shows up as reconnecting.
+	cfg := target.OneShot()
+	if o.mode() == modeLines {
+		cfg = target.Live()
+	}
+	client, err := o.NewClient(cfg)
 	if err != nil {
 		return fmt.Errorf("kubernetes client: %w", err)
 	}
@@ -159,5 +166,5 @@ func Run(o *Options) error {
 	case modeLines:
 		return runLines(ctx, o, client, target)
 	}
-	return runOnce(ctx, o, client, target)
+	return kube.ExplainTimeout(runOnce(ctx, o, client, target), target.RequestTimeout)
 }

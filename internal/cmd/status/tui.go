@@ -19,9 +19,12 @@ func runTUI(ctx context.Context, o *Options, t kube.Target) error {
 	})
 	// API warnings printed to stderr would scribble over the alternate
 	// screen (the store silences client-go's logging the same way).
-	t.Config = rest.CopyConfig(t.Config)
-	t.Config.WarningHandler = rest.NoWarnings{}
-	client, err := o.NewClient(t.Config)
+	// Only the start of each response is bounded (--request-timeout):
+	// watches stream for as long as the screen is open, and a hung server
+	// shows up in the header as reconnecting instead of a frozen screen.
+	cfg := t.Live()
+	cfg.WarningHandler = rest.NoWarnings{}
+	client, err := o.NewClient(cfg)
 	if err != nil {
 		return fmt.Errorf("kubernetes client: %w", err)
 	}

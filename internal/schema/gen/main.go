@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 
+	"github.com/emmdev/emmdev/internal/atomicfile"
 	"github.com/emmdev/emmdev/internal/schema"
 )
 
@@ -61,7 +62,7 @@ func run(ctx context.Context, args []string, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(*out, data); err != nil {
+	if err := atomicfile.Write(*out, data, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(log, "gen: wrote %s (%d bytes)\n", *out, len(data))
@@ -117,26 +118,4 @@ func moduleDir(ctx context.Context, modVersion string, extraEnv ...string) (stri
 		return "", fmt.Errorf("go mod download %s: %w: %s", modVersion, errors.Join(runErr, err), msg)
 	}
 	return info.Dir, nil
-}
-
-// writeFileAtomic writes next to path and renames, so a crash never leaves a
-// truncated bundle behind.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".gen-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
