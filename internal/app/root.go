@@ -5,6 +5,7 @@ import (
 
 	"github.com/emmdev/emmdev/internal/cmd/down"
 	"github.com/emmdev/emmdev/internal/cmd/lint"
+	"github.com/emmdev/emmdev/internal/cmd/policies"
 	"github.com/emmdev/emmdev/internal/cmd/seal"
 	"github.com/emmdev/emmdev/internal/cmd/status"
 	"github.com/emmdev/emmdev/internal/cmd/up"
@@ -21,6 +22,7 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 and k9s for the EMM agent platform (namespace agentic-ai):
 
   emmdev lint manifests/     schema + policy checks, offline, with file:line:col
+  emmdev policies export     the CEL rules as ValidatingAdmissionPolicies
   emmdev seal                seal Secrets and .env files into SealedSecrets
   emmdev up / emmdev down    a kind cluster with the platform, ready, data kept
   emmdev status              live pods, readiness and the cause of each restart
@@ -37,6 +39,7 @@ failure, 130 interrupted.`,
 	})
 	root.AddCommand(
 		lint.NewCmd(f, nil),
+		policies.NewCmd(f, nil),
 		seal.NewCmd(f, nil),
 		status.NewCmd(f, nil),
 		up.NewCmd(f, nil),

@@ -33,6 +33,7 @@ type engine struct {
 	builtins  map[string]activeRule // schema, unknown-kind, suppression-reason, api-validation, crd
 	skipKinds []string
 	crds      *crdChecks // CRDs and custom resources (crds.go)
+	cel       *celChecks // custom CEL rules, nil when there are none
 }
 
 func newEngine(cfg Config, idx *rules.Index, v Validator) *engine {
@@ -73,6 +74,7 @@ func (e *engine) check(ctx context.Context, o *loader.Object) ([]finding.Finding
 	for _, ar := range e.checks {
 		ar.rule.Check(ar.env, o, func(path []string, msg string) { add(ar, path, msg) })
 	}
+	out = append(out, e.cel.check(o)...)
 	return redactSecretValues(o, e.suppress(o, out)), nil
 }
 

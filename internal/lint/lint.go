@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/emmdev/emmdev/internal/apivalidation"
+	"github.com/emmdev/emmdev/internal/celpolicy"
 	"github.com/emmdev/emmdev/internal/lint/finding"
 	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/lint/policy"
@@ -52,6 +53,8 @@ type Config struct {
 	Loader loader.Options
 	// Workers validates objects concurrently (0 = GOMAXPROCS).
 	Workers int
+	// CEL holds the custom rules of policies/*.yaml (nil = none); see cel.go.
+	CEL *celpolicy.Set
 }
 
 // Result is what a run found.
@@ -62,6 +65,8 @@ type Result struct {
 	// Notes are one-line remarks about what was not checked (no kind config
 	// for hostPath volumes, ...), for stderr.
 	Notes []string
+	// Notices say what could not be judged offline (CEL rules).
+	Notices []string
 }
 
 // ErrNoObjects is returned when the inputs hold no Kubernetes object at all:
@@ -124,6 +129,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		e.native = apivalidation.New()
 	}
 	e.crds = crds
+	e.cel = newCELChecks(ctx, cfg, objs, ctxObjs)
 	findings, err := e.checkAll(ctx, objs)
 	if err != nil {
 		return nil, err
@@ -137,7 +143,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	for _, f := range parsed {
 		files[f.File] = true
 	}
-	return &Result{Findings: findings, Objects: len(objs), Files: len(files), Notes: notes(cfg, objs)}, nil
+	return &Result{Findings: findings, Objects: len(objs), Files: len(files), Notes: notes(cfg, objs), Notices: e.cel.notices()}, nil
 }
 
 // contextObjects loads the context inputs leniently: a broken file outside

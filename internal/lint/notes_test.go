@@ -38,7 +38,7 @@ func TestHostPathWithoutKindConfigSaysSo(t *testing.T) {
 func TestRolloutMessageNamesReplicas(t *testing.T) {
 	t.Parallel()
 	for file, want := range map[string]string{
-		"testdata/rolling-update-downtime/invalid-default-25-percent.yaml":   "defaults to 25%, which at 4 replica(s) lets the rolling update take 1 pod(s) down",
+		"testdata/rolling-update-downtime/invalid-default-25-percent.yaml":   "maxUnavailable 25% (the default when unset) at 4 replica(s) lets the rolling update take 1 pod(s) down",
 		"testdata/rolling-update-downtime/invalid-hpa-grows.yaml":            "up to 8 replicas (HorizontalPodAutoscaler maxReplicas) lets the rolling update take 2 pod(s) down",
 		"testdata/rolling-update-downtime/invalid-both-resolve-to-zero.yaml": "both resolve to 0, so the Deployment controller takes 1 pod down",
 	} {

@@ -25,11 +25,11 @@ func parse(t *testing.T, args ...string) (*Options, error) {
 
 func TestFlags(t *testing.T) {
 	t.Parallel()
-	o, err := parse(t, "-o", "sarif", "--fail-on", "warning", "--skip-kinds", "Widget,example.com/Gadget", "--skip-kinds", "X", "--policy", "p.yaml", "a/", "b.yaml")
+	o, err := parse(t, "-o", "sarif", "--fail-on", "warning", "--skip-kinds", "Widget,example.com/Gadget", "--skip-kinds", "X", "--policy", "p.yaml", "--policy", "rules.yaml", "a/", "b.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Format != "sarif" || o.FailOn != "warning" || o.PolicyFile != "p.yaml" ||
+	if o.Format != "sarif" || o.FailOn != "warning" || !slices.Equal(o.PolicyFiles, []string{"p.yaml", "rules.yaml"}) ||
 		!slices.Equal(o.SkipKinds, []string{"Widget", "example.com/Gadget", "X"}) || !slices.Equal(o.Paths, []string{"a/", "b.yaml"}) {
 		t.Errorf("options %+v", o)
 	}

@@ -25,10 +25,12 @@ type Options struct {
 	WorkDir func() (string, error)
 	Git     Git
 
-	Paths                []string
-	Format               string
-	FailOn               string
-	PolicyFile           string
+	Paths  []string
+	Format string
+	FailOn string
+	// PolicyFiles: a lint policy replaces policies/default.yaml, a
+	// CELPolicy file adds custom rules (see internal/policyload).
+	PolicyFiles          []string
 	KindConfig           string
 	SkipKinds            []string
 	IgnoreMissingSchemas bool
@@ -91,7 +93,7 @@ error), 2 usage error, tool failure, or nothing to lint (no objects found).`,
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Format, "format", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	fl.StringVar(&opts.FailOn, "fail-on", "error", "exit 1 when a finding is at or above this severity: error, warning, info")
-	fl.StringVar(&opts.PolicyFile, "policy", "", "policy file (default: the embedded policies/default.yaml)")
+	fl.StringArrayVar(&opts.PolicyFiles, "policy", nil, "lint policy (replaces policies/default.yaml) or CELPolicy file (adds custom rules); repeatable")
 	fl.StringVar(&opts.KindConfig, "kind-config", "", "kind cluster config for the hostPath rule (default: kind-config.yaml found walking up from the first PATH to the git root)")
 	fl.StringSliceVar(&opts.SkipKinds, "skip-kinds", nil, "kinds not schema-validated: Kind, group/Kind or apiVersion/Kind (repeatable, comma-separated)")
 	fl.BoolVar(&opts.IgnoreMissingSchemas, "ignore-missing-schemas", false, "do not report kinds without a schema")

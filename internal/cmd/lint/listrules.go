@@ -3,7 +3,10 @@ package lint
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
+
+	"github.com/emmdev/emmdev/internal/celpolicy"
 )
 
 type ruleRow struct {
@@ -12,6 +15,13 @@ type ruleRow struct {
 	Enabled     bool   `json:"enabled"`
 	Description string `json:"description"`
 	Remediation string `json:"remediation"`
+	// Source is where a CEL rule (custom or admission twin) is defined.
+	Source string `json:"source,omitempty"`
+	// Cluster is the admission action `emmdev policies export` gives the
+	// rule (Deny or Warn); empty for rules that exist only in lint.
+	Cluster string `json:"cluster,omitempty"`
+	// NotOffline says why lint cannot judge the rule (empty: it can).
+	NotOffline []string `json:"notOffline,omitempty"`
 }
 
 // runListRules shows each rule as the active policy configures it, so
@@ -21,14 +31,22 @@ func runListRules(o *Options) error {
 	if err != nil {
 		return err
 	}
-	reg, pol, err := loadPolicy(o, wd)
+	l, err := loadPolicy(o, wd, wd)
 	if err != nil {
 		return err
 	}
 	var rows []ruleRow
-	for _, r := range reg.All() {
-		rc := pol.Rules[r.ID]
-		rows = append(rows, ruleRow{ID: r.ID, Severity: rc.Severity.String(), Enabled: rc.Enabled, Description: r.Description, Remediation: r.Remediation})
+	for _, r := range l.Registry.All() {
+		rc := l.Policy.Rules[r.ID]
+		row := ruleRow{ID: r.ID, Severity: rc.Severity.String(), Enabled: rc.Enabled, Description: r.Description, Remediation: r.Remediation}
+		if cr, ok := l.CEL.Rule(r.ID); ok {
+			row.Source = cr.Pos.String()
+			row.NotOffline = cr.NotOffline()
+			if rc.Enabled {
+				row.Cluster = string(celpolicy.Action(rc.Severity))
+			}
+		}
+		rows = append(rows, row)
 	}
 	if o.Format == "json" {
 		enc := json.NewEncoder(o.IO.Out)
@@ -36,13 +54,21 @@ func runListRules(o *Options) error {
 		return enc.Encode(rows)
 	}
 	tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RULE\tSEVERITY\tENABLED\tDESCRIPTION")
+	fmt.Fprintln(tw, "RULE\tSEVERITY\tENABLED\tCLUSTER\tDESCRIPTION")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\n", r.ID, r.Severity, r.Enabled, r.Description)
+		cluster, desc := r.Cluster, r.Description
+		if cluster == "" {
+			cluster = "-"
+		}
+		if len(r.NotOffline) > 0 {
+			desc = "NOT JUDGED OFFLINE (" + strings.Join(r.NotOffline, "; ") + "): " + desc
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\n", r.ID, r.Severity, r.Enabled, cluster, desc)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(o.IO.Out, "\nPolicy: %s. Suppress per object with annotation emmdev.dev/ignore-<rule>: \"<reason>\".\n", pol.Source)
+	_, err = fmt.Fprintf(o.IO.Out, "\nPolicy: %s. Suppress per object with annotation emmdev.dev/ignore-<rule>: \"<reason>\".\n"+
+		"CLUSTER: what `emmdev policies export` (and `emmdev up`) makes the cluster do with the rule's CEL policy.\n", l.Policy.Source)
 	return err
 }

@@ -11,28 +11,22 @@ import (
 	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/lint/policy"
 	"github.com/emmdev/emmdev/internal/lint/report"
-	"github.com/emmdev/emmdev/internal/lint/rules"
+	"github.com/emmdev/emmdev/internal/policyload"
 	"github.com/emmdev/emmdev/internal/schema"
-	"github.com/emmdev/emmdev/policies"
 )
 
-func loadPolicy(o *Options, wd string) (*rules.Registry, *policy.Policy, error) {
-	reg, err := rules.Default()
+// loadPolicy loads the rule configuration (see internal/policyload): the
+// embedded policies, the repository's policies/ directory found walking up
+// from start, and --policy.
+func loadPolicy(o *Options, wd, start string) (*policyload.Loaded, error) {
+	l, err := policyload.Load(policyload.Options{WorkDir: wd, Start: start, PolicyFiles: o.PolicyFiles})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	name, data := policies.DefaultName, policies.Default()
-	if o.PolicyFile != "" {
-		name = o.PolicyFile
-		if data, err = os.ReadFile(resolve(wd, o.PolicyFile)); err != nil {
-			return nil, nil, fmt.Errorf("reading policy: %w", err)
-		}
+	for _, n := range l.Notices {
+		fmt.Fprintf(o.IO.ErrOut, "notice: %s\n", n)
 	}
-	pol, err := policy.Parse(name, data, reg)
-	if err != nil {
-		return nil, nil, fmt.Errorf("invalid policy: %w", err)
-	}
-	return reg, pol, nil
+	return l, nil
 }
 
 func resolve(wd, p string) string {
@@ -60,11 +54,18 @@ func runPaths(o *Options) error {
 	if err != nil {
 		return err
 	}
-	reg, pol, err := loadPolicy(o, wd)
+	start := "."
+	switch {
+	case len(o.Paths) > 0 && o.Paths[0] != "-":
+		start = o.Paths[0]
+	case len(o.Paths) == 0 && len(o.Kustomize) > 0:
+		start = o.Kustomize[0]
+	}
+	l, err := loadPolicy(o, wd, resolve(wd, start))
 	if err != nil {
 		return err
 	}
-	excl, err := o.exclude(pol)
+	excl, err := o.exclude(l.Policy)
 	if err != nil {
 		return err
 	}
@@ -81,18 +82,11 @@ func runPaths(o *Options) error {
 		}
 		inputs, relocate = append(inputs, kin...), rel
 	}
-	start := "."
-	switch {
-	case len(o.Paths) > 0 && o.Paths[0] != "-":
-		start = o.Paths[0]
-	case len(o.Paths) == 0 && len(o.Kustomize) > 0:
-		start = o.Kustomize[0]
-	}
 	kc, err := kindConfig(o, wd, start)
 	if err != nil {
 		return err
 	}
-	return lintAndReport(o, reg, pol, lint.Config{Inputs: inputs, KindConfig: kc}, relocate)
+	return lintAndReport(o, l, lint.Config{Inputs: inputs, KindConfig: kc}, relocate)
 }
 
 // exclude compiles --exclude and the policy's exclude list (both checked
@@ -114,8 +108,9 @@ func (o *Options) noteSkipped(skipped []loader.Skipped) {
 	}
 }
 
-func lintAndReport(o *Options, reg *rules.Registry, pol *policy.Policy, cfg lint.Config, relocate func(*lint.Result)) error {
-	cfg.Registry, cfg.Policy = reg, pol
+func lintAndReport(o *Options, l *policyload.Loaded, cfg lint.Config, relocate func(*lint.Result)) error {
+	reg := l.Registry
+	cfg.Registry, cfg.Policy, cfg.CEL = reg, l.Policy, l.CEL
 	cfg.SkipKinds = o.SkipKinds
 	cfg.IgnoreMissingSchemas = o.IgnoreMissingSchemas
 	cfg.KubernetesVersion = o.KubernetesVersion
@@ -131,6 +126,9 @@ func lintAndReport(o *Options, reg *rules.Registry, pol *policy.Policy, cfg lint
 	}
 	for _, n := range res.Notes {
 		fmt.Fprintf(o.IO.ErrOut, "note: %s\n", n)
+	}
+	for _, n := range res.Notices {
+		fmt.Fprintf(o.IO.ErrOut, "notice: %s\n", n)
 	}
 	in := report.Input{
 		Findings: res.Findings, Rules: reg.All(), Objects: res.Objects, Files: res.Files,

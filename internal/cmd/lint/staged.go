@@ -40,11 +40,15 @@ func runStaged(o *Options) error {
 	if err != nil {
 		return err
 	}
-	reg, pol, err := loadPolicy(o, wd)
+	start := root
+	if len(scope.paths) > 0 {
+		start = filepath.Join(root, scope.paths[0])
+	}
+	l, err := loadPolicy(o, wd, start)
 	if err != nil {
 		return err
 	}
-	excl, err := o.exclude(pol)
+	excl, err := o.exclude(l.Policy)
 	if err != nil {
 		return err
 	}
@@ -118,15 +122,11 @@ func runStaged(o *Options) error {
 	if err != nil {
 		return err
 	}
-	start := root
-	if len(scope.paths) > 0 {
-		start = filepath.Join(root, scope.paths[0])
-	}
 	kc, err := kindConfig(o, wd, start)
 	if err != nil {
 		return err
 	}
-	return lintAndReport(o, reg, pol, lint.Config{Inputs: inputs, ContextInputs: ctxInputs, KindConfig: kc}, relocate)
+	return lintAndReport(o, l, lint.Config{Inputs: inputs, ContextInputs: ctxInputs, KindConfig: kc}, relocate)
 }
 
 // resolveStagedScope turns the command-line paths (relative to wd) into

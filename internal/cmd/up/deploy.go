@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/emmdev/emmdev/internal/cluster"
 	"github.com/emmdev/emmdev/internal/cmdutil"
@@ -13,7 +14,7 @@ import (
 	"github.com/emmdev/emmdev/internal/progress"
 )
 
-func deployPhase(ctx context.Context, p *progress.Printer, o *Options, plan *cluster.Plan, ctrlObjs, objs []deploy.Object) error {
+func deployPhase(ctx context.Context, p *progress.Printer, o *Options, plan *cluster.Plan, ctrlObjs, objs []deploy.Object, policyObjs []*unstructured.Unstructured) error {
 	kubeContext := o.Context
 	if plan != nil {
 		kubeContext = cluster.ContextName(plan.Name)
@@ -59,6 +60,10 @@ func deployPhase(ctx context.Context, p *progress.Printer, o *Options, plan *clu
 		return applyError(o.IO.Out, "installing the sealed-secrets controller", err)
 	}
 	step.Done()
+
+	if err := installAdmissionPolicies(ctx, p, applier, policyObjs); err != nil {
+		return err
+	}
 
 	step = p.Start(fmt.Sprintf("Applying %d objects (server-side, field manager %s)", len(objs), deploy.FieldManager))
 	res, err := applier.Apply(ctx, objs)

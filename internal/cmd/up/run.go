@@ -53,6 +53,10 @@ func Run(o *Options) error {
 	} else {
 		step.Done()
 	}
+	policyObjs, err := loadAdmissionPolicies(p, o, wd, root)
+	if err != nil {
+		problems = append(problems, cluster.Problem{Item: "admission policies", Err: err})
+	}
 
 	var plan *cluster.Plan
 	if !o.SkipCluster {
@@ -80,6 +84,7 @@ func Run(o *Options) error {
 	}
 	if o.DryRun {
 		printPlan(o.IO.Out, o, plan, ctrlObjs, objs, problems)
+		printPolicyPlan(o.IO.Out, policyObjs)
 		if len(problems) > 0 {
 			// The plan above names each problem in full.
 			return fmt.Errorf("%d problems: %w", len(problems), cmdutil.ErrSilent)
@@ -101,7 +106,7 @@ func Run(o *Options) error {
 			return err
 		}
 	}
-	return deployPhase(ctx, p, o, plan, ctrlObjs, objs)
+	return deployPhase(ctx, p, o, plan, ctrlObjs, objs, policyObjs)
 }
 
 // kindKubeconfig is the kubeconfig file kind writes the context to.

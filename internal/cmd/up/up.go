@@ -37,6 +37,8 @@ type Options struct {
 	// ForceConflicts takes over fields another field manager owns on a
 	// cluster up did not make (--force-conflicts).
 	ForceConflicts bool
+	// NoPolicies skips installing the admission policies of policies/.
+	NoPolicies bool
 
 	Kubeconfig   string
 	Context      string
@@ -116,6 +118,7 @@ with its cause) or fields owned by someone else, 2 preflight or tool failure
 	fl.BoolVar(&opts.Recreate, "recreate", false, "delete and recreate the cluster when its config changed")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
 	fl.BoolVar(&opts.NoRegistry, "no-registry", false, "do not run the local image registry")
+	fl.BoolVar(&opts.NoPolicies, "no-admission-policies", false, "do not install the CEL rules of policies/ as ValidatingAdmissionPolicies")
 	fl.StringVar(&opts.Kubeconfig, "kubeconfig", "", "kubeconfig file (default $KUBECONFIG or ~/.kube/config)")
 	fl.StringVar(&opts.Context, "context", "", "kube context for --skip-cluster (default: current context)")
 	fl.StringVar(&opts.VaultDir, "vault-dir", "", "host folder mounted at /mnt/data/vault (env EMMDEV_VAULT_DIR)")

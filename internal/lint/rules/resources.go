@@ -31,6 +31,9 @@ func checkResources(env *Env, o *loader.Object, emit Emit) {
 	}
 	for _, c := range ps.containers(env.Params.Bool("initContainers", true)) {
 		res, _ := c.spec["resources"].(map[string]any)
+		if o.Kind == "Pod" {
+			res = withRequestsFromLimits(res)
+		}
 		if len(res) == 0 {
 			emit(c.at("resources"), fmt.Sprintf("%s sets no resources (want %s)", c.label(), strings.Join(required, ", ")))
 			continue
@@ -48,4 +51,31 @@ func checkResources(env *Env, o *loader.Object, emit Emit) {
 			}
 		}
 	}
+}
+
+// withRequestsFromLimits does what the API server does to a Pod (not to a
+// pod template): a resource with a limit and no request gets the limit as
+// its request. Lint and the cluster's admission policy then agree on what
+// the Pod asks for.
+func withRequestsFromLimits(res map[string]any) map[string]any {
+	limits, _ := res["limits"].(map[string]any)
+	if len(limits) == 0 {
+		return res
+	}
+	requests, _ := res["requests"].(map[string]any)
+	merged := make(map[string]any, len(limits)+len(requests))
+	for k, v := range limits {
+		merged[k] = v
+	}
+	for k, v := range requests {
+		if v != nil && v != "" {
+			merged[k] = v
+		}
+	}
+	out := make(map[string]any, len(res)+1)
+	for k, v := range res {
+		out[k] = v
+	}
+	out["requests"] = merged
+	return out
 }

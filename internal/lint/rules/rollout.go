@@ -50,9 +50,9 @@ func checkRollingUpdate(env *Env, o *loader.Object, emit Emit) {
 		return // nothing runs, nothing to take down
 	}
 	p := []string{"spec", "strategy", "rollingUpdate", "maxUnavailable"}
-	mu, muSet := dig(o.Obj, p...), true
+	mu := dig(o.Obj, p...)
 	if mu == nil {
-		mu, muSet = defaultRollingPercent, false
+		mu = defaultRollingPercent
 	}
 	ms := dig(o.Obj, "spec", "strategy", "rollingUpdate", "maxSurge")
 	if ms == nil {
@@ -63,9 +63,12 @@ func checkRollingUpdate(env *Env, o *loader.Object, emit Emit) {
 	if !ok1 || !ok2 {
 		return // malformed values are the schema check's
 	}
+	// The same words whether 25% was written or defaulted: the API server
+	// defaults it before admission, so the cluster's twin of this rule
+	// (policies/emm.yaml) can only say "25%", and both must say the same.
 	desc := fmt.Sprintf("maxUnavailable %v", mu)
-	if !muSet {
-		desc = "maxUnavailable is not set and defaults to 25%, which"
+	if fmt.Sprint(mu) == defaultRollingPercent {
+		desc += " (the default when unset)"
 	}
 	switch {
 	case unavailable == 0 && surge == 0:

@@ -1,0 +1,61 @@
+package celpolicy
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/kubernetes/pkg/api/legacyscheme"
+	sjson "sigs.k8s.io/json"
+)
+
+// admissionObject returns obj the way kube-apiserver hands it to validating
+// admission on a create: decoded into its Go type (unknown fields dropped,
+// quantities canonical), defaulted, converted to the internal version and
+// back, with the request's namespace. The typed object then goes through the
+// same reflection-based CEL conversion as in the server. Kinds the server
+// has no Go type for (custom resources) are passed as written. What the
+// server sets later or elsewhere is not simulated: uid, creationTimestamp,
+// generation, mutating admission plugins, CRD defaults.
+func admissionObject(obj map[string]any, gvk schema.GroupVersionKind, namespace string) (runtime.Object, error) {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	scheme := legacyscheme.Scheme
+	var out runtime.Object
+	if scheme.Recognizes(gvk) {
+		typed, err := scheme.New(gvk)
+		if err != nil {
+			return nil, err
+		}
+		if err := sjson.UnmarshalCaseSensitivePreserveInts(data, typed); err != nil {
+			return nil, fmt.Errorf("decoding %s: %w", gvk.Kind, err)
+		}
+		scheme.Default(typed)
+		internal, err := scheme.ConvertToVersion(typed, schema.GroupVersion{Group: gvk.Group, Version: runtime.APIVersionInternal})
+		if err != nil {
+			return nil, fmt.Errorf("converting %s: %w", gvk.Kind, err)
+		}
+		if out, err = scheme.ConvertToVersion(internal, gvk.GroupVersion()); err != nil {
+			return nil, fmt.Errorf("converting %s: %w", gvk.Kind, err)
+		}
+	} else {
+		var m map[string]any
+		if err := sjson.UnmarshalCaseSensitivePreserveInts(data, &m); err != nil {
+			return nil, err
+		}
+		out = &unstructured.Unstructured{Object: m}
+	}
+	if namespace != "" {
+		acc, err := meta.Accessor(out)
+		if err != nil {
+			return nil, err
+		}
+		acc.SetNamespace(namespace)
+	}
+	return out, nil
+}

@@ -1,0 +1,240 @@
+package celpolicy
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	admv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apiserver/pkg/admission/plugin/policy/generic"
+	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
+	"k8s.io/kubernetes/pkg/api/legacyscheme"
+
+	"github.com/emmdev/emmdev/internal/lint/finding"
+)
+
+// Errors are the problems found in policy files, sorted by position.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Options configures Load.
+type Options struct {
+	// IsBuiltin reports whether id names a built-in (Go) lint rule. A rule
+	// with such an id must say builtin: true, and one saying so must have
+	// such an id.
+	IsBuiltin func(id string) bool
+}
+
+// Set is the checked and compiled rules of some policy files.
+type Set struct {
+	Policies []*Policy
+	Rules    []*Rule
+}
+
+// compiled is what Load adds to a rule once its policy file checks out.
+type compiled struct {
+	validator validating.Validator
+	accessor  generic.PolicyAccessor
+	// accessorNoNS matches without the namespaceSelector, to tell "not
+	// matched" from "cannot tell offline" when the namespace is unknown.
+	accessorNoNS generic.PolicyAccessor
+	// nsNeedsLabels: the namespaceSelector reads labels other than
+	// kubernetes.io/metadata.name, which only the Namespace object has.
+	nsNeedsLabels bool
+	// blockers say why the rule cannot be judged offline (empty: it can).
+	blockers []string
+	// paths are the object fields the validation reads, deepest first
+	// ("*" for list items): where its finding goes.
+	paths [][]string
+}
+
+// Load parses, checks and compiles the policy files. Every problem is
+// reported, at its file:line:col, before any manifest is looked at: what
+// kube-apiserver would refuse when the exported policy is created, a field
+// the matched kinds do not have, an expression over the cost limit on any
+// object, duplicate or misused rule ids.
+func Load(srcs []Source, opts Options) (*Set, error) {
+	s := &Set{}
+	var errs Errors
+	for _, src := range srcs {
+		pols, err := Parse(src)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pols {
+			p.verified = src.Verified
+		}
+		s.Policies = append(s.Policies, pols...)
+	}
+	seen := map[string]*Rule{}
+	for _, p := range s.Policies {
+		for _, r := range p.Rules {
+			if prev, dup := seen[r.ID]; dup {
+				errs = append(errs, &Error{Pos: r.fieldPos("id"), Msg: fmt.Sprintf("rule id %q is already defined at %s", r.ID, prev.fieldPos("id"))})
+				continue
+			}
+			seen[r.ID] = r
+			s.Rules = append(s.Rules, r)
+			errs = append(errs, checkBuiltin(r, opts)...)
+		}
+	}
+	checker := newChecker()
+	for _, p := range s.Policies {
+		var rules []*Rule
+		for _, r := range p.Rules {
+			if slices.Contains(s.Rules, r) {
+				rules = append(rules, r)
+			}
+		}
+		errs = append(errs, checker.check(p, rules)...)
+	}
+	if len(errs) > 0 {
+		slices.SortStableFunc(errs, func(a, b *Error) int {
+			return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col), cmp.Compare(a.Msg, b.Msg))
+		})
+		// Rules of one policy share its variables: report each problem once.
+		return nil, slices.CompactFunc(errs, func(a, b *Error) bool { return *a == *b })
+	}
+	for _, r := range s.Rules {
+		checker.compile(r)
+	}
+	return s, nil
+}
+
+func checkBuiltin(r *Rule, opts Options) []*Error {
+	isBuiltin := opts.IsBuiltin != nil && opts.IsBuiltin(r.ID)
+	switch {
+	case r.Builtin && !isBuiltin:
+		return []*Error{{Pos: r.fieldPos("id"), Msg: fmt.Sprintf("rule %s says builtin: true, but there is no built-in rule %q (see emmdev lint --list-rules)", r.ID, r.ID)}}
+	case !r.Builtin && isBuiltin:
+		return []*Error{{Pos: r.fieldPos("id"), Msg: fmt.Sprintf("rule id %q is a built-in rule: set builtin: true to ship its admission twin, or choose another id", r.ID)}}
+	case r.Builtin && r.Policy.ParamKind != nil:
+		return []*Error{{Pos: r.Pos, Msg: fmt.Sprintf("rule %s: a built-in rule's twin takes its parameters from the lint policy, not from paramKind", r.ID)}}
+	}
+	return nil
+}
+
+// policyChecker holds what checking and compiling share across rules.
+type policyChecker struct {
+	schemas *schemaResolver
+	mapper  meta.RESTMapper
+	envs    *typeEnvs
+	cost    *costEnv
+}
+
+func newChecker() *policyChecker {
+	sr := &schemaResolver{}
+	return &policyChecker{schemas: sr, mapper: NewResources().RESTMapper(), envs: &typeEnvs{schemas: sr}, cost: &costEnv{}}
+}
+
+// check runs the API server's validation of each rule first: type and cost
+// checks only make sense for expressions that compile.
+func (c *policyChecker) check(p *Policy, rules []*Rule) []*Error {
+	var errs []*Error
+	for _, r := range rules {
+		errs = append(errs, r.validateAsAPIServer()...)
+	}
+	if len(errs) > 0 || len(rules) == 0 || p.verified {
+		return errs
+	}
+	errs = p.typeCheck(c.envs, checkedKinds(rules[0].admissionPolicy(), c.mapper, c.schemas))
+	for _, r := range rules {
+		errs = append(errs, r.costCheck(c.cost)...)
+	}
+	return errs
+}
+
+func (c *policyChecker) compile(r *Rule) {
+	// The server compiles what it stored: the policy with its defaults
+	// (match everything by namespace and object, matchPolicy Equivalent).
+	vap := r.admissionPolicy()
+	legacyscheme.Scheme.Default(vap)
+	r.validator = compileRuntime(vap)
+	r.accessor = validating.NewValidatingAdmissionPolicyAccessor(vap)
+	if sel := vap.Spec.MatchConstraints.NamespaceSelector; sel != nil && selectorNeedsLabels(sel) {
+		r.nsNeedsLabels = true
+		noNS := vap.DeepCopy()
+		noNS.Spec.MatchConstraints.NamespaceSelector = &metav1.LabelSelector{}
+		r.accessorNoNS = validating.NewValidatingAdmissionPolicyAccessor(noNS)
+	}
+	env, err := c.cost.get()
+	if err != nil {
+		return
+	}
+	varPaths, varReads := map[string][][]string{}, map[string][][]string{}
+	var rd reads
+	for _, v := range r.Policy.Variables {
+		varPaths[v.Name] = rootPaths(env, v.Expression, varPaths)
+		vr := analyze(env, v.Expression, varPaths, varReads)
+		varReads[v.Name] = vr.paths
+		rd.merge(vr)
+	}
+	for _, m := range r.Policy.MatchConditions {
+		rd.merge(analyze(env, m.Expression, varPaths, varReads))
+	}
+	rd.merge(analyze(env, r.Validation.MessageExpression, varPaths, varReads))
+	expr := analyze(env, r.Validation.Expression, varPaths, varReads)
+	rd.merge(expr)
+	r.paths = expr.candidates()
+	if r.Policy.ParamKind != nil {
+		r.blockers = append(r.blockers, fmt.Sprintf("takes its parameters from %s objects in the cluster (paramKind)", r.Policy.ParamKind.Kind))
+	}
+	if rd.namespaceObject {
+		r.blockers = append(r.blockers, "reads namespaceObject, which only the cluster has")
+	}
+	if rd.authorizer {
+		r.blockers = append(r.blockers, "asks the cluster's authorizer")
+	}
+	if rd.userInfo {
+		r.blockers = append(r.blockers, "reads request.userInfo, the user of the request")
+	}
+}
+
+// selectorNeedsLabels reports whether a selector reads any label except the
+// kubernetes.io/metadata.name label the API server puts on every namespace.
+func selectorNeedsLabels(sel *metav1.LabelSelector) bool {
+	for k := range sel.MatchLabels {
+		if k != corev1.LabelMetadataName {
+			return true
+		}
+	}
+	for _, e := range sel.MatchExpressions {
+		if e.Key != corev1.LabelMetadataName {
+			return true
+		}
+	}
+	return false
+}
+
+// NotOffline lists why the rule cannot be judged offline; empty when it can.
+func (r *Rule) NotOffline() []string { return slices.Clone(r.blockers) }
+
+// Action is the binding's validation action for a severity: errors deny,
+// warnings and infos warn.
+func Action(sev finding.Severity) admv1.ValidationAction {
+	if sev == finding.Error {
+		return admv1.Deny
+	}
+	return admv1.Warn
+}
+
+// Rule returns the rule with id.
+func (s *Set) Rule(id string) (*Rule, bool) {
+	for _, r := range s.Rules {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return nil, false
+}

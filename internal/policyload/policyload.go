@@ -1,0 +1,271 @@
+// Package policyload finds and loads everything that configures emmdev's
+// rules, the same way for `emmdev lint`, `emmdev policies export` and
+// `emmdev up`:
+//
+//  1. the files embedded in the binary: policies/default.yaml (the lint
+//     policy) and the shipped custom-rule policies (policies/emm.yaml);
+//  2. the repository's policies/ directory, found walking up from the first
+//     linted path to the git root like kind-config.yaml: its default.yaml
+//     replaces the embedded lint policy, and each other *.yaml file (a
+//     CELPolicy) replaces the embedded file of the same name or adds to
+//     them;
+//  3. --policy FILE (repeatable): a lint policy replaces the one from 1 or
+//     2, a CELPolicy file adds its rules.
+//
+// Subdirectories of policies/ (policies/examples/) are not read.
+package policyload
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/emmdev/emmdev/internal/celpolicy"
+	"github.com/emmdev/emmdev/internal/lint/finding"
+	"github.com/emmdev/emmdev/internal/lint/policy"
+	"github.com/emmdev/emmdev/internal/lint/rules"
+	"github.com/emmdev/emmdev/policies"
+)
+
+// DirName is the directory of policy files in a repository.
+const DirName = "policies"
+
+// Options says where to look.
+type Options struct {
+	// WorkDir resolves relative paths and bounds the walk outside git.
+	WorkDir string
+	// Start is where the walk for policies/ begins (a file or directory;
+	// "" = WorkDir).
+	Start string
+	// Dir is the policies directory to use instead of walking ("" = walk).
+	Dir string
+	// PolicyFiles are --policy files: a lint policy replaces the lint
+	// policy, a CELPolicy file adds its rules.
+	PolicyFiles []string
+}
+
+// Loaded is the rule configuration of one run.
+type Loaded struct {
+	Registry *rules.Registry
+	Policy   *policy.Policy
+	// CEL holds the custom rules and the built-in rules' admission twins.
+	CEL *celpolicy.Set
+	// Dir is the repository's policies directory that was read ("" = none).
+	Dir string
+	// Notices say what was ignored and why.
+	Notices []string
+}
+
+type source struct {
+	name     string
+	data     []byte
+	verified bool
+}
+
+// Load reads the policy files in the order above and checks them: any
+// problem is an error with file:line:col.
+func Load(opts Options) (*Loaded, error) {
+	l := &Loaded{}
+	lintPolicy := source{name: policies.DefaultName, data: policies.Default()}
+	var celFiles []string // base names, in order
+	cel := map[string]source{}
+	embedded := map[string][]byte{}
+	for _, f := range policies.Embedded() {
+		celFiles = append(celFiles, f.Base)
+		cel[f.Base] = source{policies.EmbeddedName(f.Base), f.Data, true}
+		embedded[f.Base] = f.Data
+	}
+
+	dir := opts.Dir
+	if dir == "" {
+		start := opts.Start
+		if start == "" {
+			start = opts.WorkDir
+		}
+		found, err := FindDir(resolve(opts.WorkDir, start), opts.WorkDir)
+		if err != nil {
+			return nil, err
+		}
+		dir = found
+	}
+	if dir != "" {
+		l.Dir = dir
+		files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(files)
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("reading policy: %w", err)
+			}
+			name := display(opts.WorkDir, f)
+			base := filepath.Base(f)
+			switch kind := documentKind(data); {
+			case base == "default.yaml":
+				lintPolicy = source{name: name, data: data}
+			case kind == celpolicy.Kind:
+				if _, ok := cel[base]; !ok {
+					celFiles = append(celFiles, base)
+				}
+				// A copy identical to the embedded file was checked by the tests.
+				cel[base] = source{name, data, bytes.Equal(data, embedded[base])}
+			default:
+				l.Notices = append(l.Notices, fmt.Sprintf("%s is not a CELPolicy (kind %q), so it was ignored; the lint policy is %s", name, kind, filepath.Join(display(opts.WorkDir, dir), "default.yaml")))
+			}
+		}
+	}
+	var extra []source
+	for _, f := range opts.PolicyFiles {
+		if dir != "" && sameFile(filepath.Dir(resolve(opts.WorkDir, f)), dir) {
+			continue // already read with the policies/ directory
+		}
+		data, err := os.ReadFile(resolve(opts.WorkDir, f))
+		if err != nil {
+			return nil, fmt.Errorf("reading policy: %w", err)
+		}
+		if celpolicy.IsCELPolicy(data) {
+			extra = append(extra, source{name: f, data: data})
+		} else {
+			lintPolicy = source{name: f, data: data}
+		}
+	}
+
+	reg, err := rules.Default()
+	if err != nil {
+		return nil, err
+	}
+	var srcs []celpolicy.Source
+	for _, base := range celFiles {
+		srcs = append(srcs, celpolicy.Source{Name: cel[base].name, Data: cel[base].data, Verified: cel[base].verified})
+	}
+	for _, s := range extra {
+		srcs = append(srcs, celpolicy.Source{Name: s.name, Data: s.data})
+	}
+	set, err := celpolicy.Load(srcs, celpolicy.Options{IsBuiltin: func(id string) bool { _, ok := reg.Get(id); return ok }})
+	if err != nil {
+		return nil, fmt.Errorf("invalid policy: %w", err)
+	}
+	for _, r := range set.Rules {
+		if r.Builtin {
+			continue
+		}
+		remediation := r.Remediation
+		if remediation == "" {
+			remediation = "Make the object satisfy the rule defined at " + r.Pos.String() + "."
+		}
+		if err := reg.Register(&rules.Rule{Meta: rules.Meta{
+			ID: r.ID, Severity: r.Severity, Enabled: r.Enabled,
+			Description: r.Description, Remediation: remediation,
+		}}); err != nil {
+			return nil, fmt.Errorf("invalid policy: %s: %w", r.Pos, err)
+		}
+	}
+	pol, err := policy.Parse(lintPolicy.name, lintPolicy.data, reg)
+	if err != nil {
+		return nil, fmt.Errorf("invalid policy: %w", err)
+	}
+	l.Registry, l.Policy, l.CEL = reg, pol, set
+	return l, nil
+}
+
+// ExportOptions configures an export with the lint policy: each rule's
+// switch and severity, and a built-in rule's parameters for its twin.
+func (l *Loaded) ExportOptions() celpolicy.ExportOptions {
+	return celpolicy.ExportOptions{
+		Effective: func(id string) (bool, finding.Severity) {
+			rc := l.Policy.Rules[id]
+			return rc.Enabled, rc.Severity
+		},
+		TwinParams: func(id string) map[string]any { return l.Policy.Rules[id].Params },
+	}
+}
+
+// documentKind returns the kind of the first YAML document ("" if none).
+func documentKind(data []byte) string {
+	var head struct {
+		Kind string `yaml:"kind"`
+	}
+	_ = yaml.Unmarshal(data, &head)
+	return head.Kind
+}
+
+// FindDir walks up from start (a file or directory) looking for a
+// policies/ directory, with kind-config.yaml's rules: the walk ends at the
+// enclosing git root, or outside git at cwd when cwd is an ancestor of
+// start. It returns "" when there is none.
+func FindDir(start, cwd string) (string, error) {
+	dir, err := filepath.Abs(start)
+	if err != nil {
+		return "", err
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		dir = filepath.Dir(dir)
+	}
+	var chain []string
+	atGitRoot := false
+	for d := dir; ; {
+		chain = append(chain, d)
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			atGitRoot = true
+			break
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			break
+		}
+		d = parent
+	}
+	if !atGitRoot && cwd != "" {
+		if cwd, err = filepath.Abs(cwd); err != nil {
+			return "", err
+		}
+		if i := slices.Index(chain, cwd); i >= 0 {
+			chain = chain[:i+1]
+		}
+	}
+	for _, d := range chain {
+		p := filepath.Join(d, DirName)
+		fi, err := os.Stat(p)
+		switch {
+		case err == nil && fi.IsDir():
+			return p, nil
+		case err != nil && !errors.Is(err, fs.ErrNotExist):
+			return "", err
+		}
+	}
+	return "", nil
+}
+
+func resolve(wd, p string) string {
+	if wd == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(wd, p)
+}
+
+// display shows a path relative to wd when it is below it.
+func display(wd, p string) string {
+	if wd == "" {
+		return p
+	}
+	if r, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return p
+}
+
+func sameFile(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}
