@@ -85,6 +85,12 @@ func (m Model) tableKey(key string) (tea.Model, tea.Cmd) {
 		m.setSort(sortNode)
 	case "Y":
 		m.setSort(sortAge)
+	case "C":
+		m.setSort(sortCPU)
+	case "M":
+		m.setSort(sortMem)
+	case "L":
+		m.setSort(sortMemPct)
 	case "enter":
 		if p, ok := m.current(); ok {
 			m.screen, m.detailKey, m.detailOffset = screenDetails, p.Key(), 0

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/emmdev/emmdev/internal/usage"
 	"github.com/emmdev/emmdev/internal/watch"
 )
 
@@ -57,6 +58,14 @@ type Model struct {
 	screen       screen
 	detailKey    string
 	detailOffset int
+
+	// Usage from the metrics API: the last reading, whether one arrived,
+	// the history for peaks (owned here, touched only in Update) and the
+	// per-row values derived from them, parallel to snap.Pods.
+	metrics     usage.Snapshot
+	metricsSeen bool
+	hist        *usage.History
+	podUsage    []rowUsage
 }
 
 type counts struct {
@@ -76,6 +85,7 @@ func New(opts Options) Model {
 		height:   30,
 		baseline: map[types.UID]int32{},
 		rose:     map[types.UID]bool{},
+		hist:     usage.NewHistory(historyPerContainer, historyMaxAge),
 	}
 }
 
@@ -87,6 +97,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case SnapshotMsg:
 		m.applySnapshot(msg.Snapshot)
+	case UsageMsg:
+		m.applyUsage(msg.Snapshot)
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.clampCursor()
@@ -140,5 +152,6 @@ func (m *Model) applySnapshot(s watch.Snapshot) {
 		}
 	}
 	m.counts = c
+	m.computeUsage()
 	m.rebuild()
 }

@@ -12,8 +12,10 @@ import (
 type History struct {
 	perContainer int
 	maxAge       time.Duration
-	series       map[string]*series // "namespace/pod/container"
+	series       map[seriesKey]*series
 }
+
+type seriesKey struct{ ns, pod, container string }
 
 type point struct {
 	at       time.Time
@@ -30,7 +32,7 @@ type series struct {
 // NewHistory keeps up to perContainer samples per container and forgets a
 // container after maxAge without a sample.
 func NewHistory(perContainer int, maxAge time.Duration) *History {
-	return &History{perContainer: max(perContainer, 1), maxAge: maxAge, series: map[string]*series{}}
+	return &History{perContainer: max(perContainer, 1), maxAge: maxAge, series: map[seriesKey]*series{}}
 }
 
 // Record adds the samples of s. A sample with the timestamp the container
@@ -46,7 +48,7 @@ func (h *History) Record(s Snapshot) {
 			newest = p.Timestamp
 		}
 		for name, smp := range p.Containers {
-			key := p.Namespace + "/" + p.Name + "/" + name
+			key := seriesKey{p.Namespace, p.Name, name}
 			sr := h.series[key]
 			if sr == nil {
 				sr = &series{pts: make([]point, 0, min(h.perContainer, 8))}
@@ -84,7 +86,7 @@ func (h *History) Len() int { return len(h.series) }
 // timestamp in [from, to] (either may be zero for open-ended), and whether
 // there was any such sample.
 func (h *History) PeakMemory(ns, pod, container string, from, to time.Time) (int64, bool) {
-	sr := h.series[ns+"/"+pod+"/"+container]
+	sr := h.series[seriesKey{ns, pod, container}]
 	if sr == nil {
 		return 0, false
 	}

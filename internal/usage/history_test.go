@@ -10,7 +10,7 @@ import (
 )
 
 func snap(at time.Time, pods ...Pod) Snapshot {
-	s := Snapshot{Available: true, Pods: map[string]Pod{}}
+	s := Snapshot{Available: true, Pods: map[Key]Pod{}}
 	for _, p := range pods {
 		p.Timestamp = at
 		s.Pods[p.Key()] = p
@@ -51,7 +51,7 @@ func TestHistoryIsBounded(t *testing.T) {
 		at := t0.Add(time.Duration(i/2) * time.Second)
 		h.Record(snap(at, memPod("p", int64(1000-i))))
 	}
-	if n := len(h.series["ns/p/main"].pts); n != 4 {
+	if n := len(h.series[seriesKey{"ns", "p", "main"}].pts); n != 4 {
 		t.Fatalf("kept %d samples, want the newest 4", n)
 	}
 	// Only the 4 newest distinct readings remain: 902, 904, 906, 908 Mi (even i from 92).
@@ -81,7 +81,7 @@ func TestOfRelatesUsageToLimits(t *testing.T) {
 		"app":     {CPUMilli: 250, MemBytes: 251 << 20},
 		"sidecar": {CPUMilli: 10, MemBytes: 64 << 20},
 	}}
-	total, cs := Of(pod, m)
+	total, cs := PodTotal(pod, m), PerContainer(pod, m)
 	if len(cs) != 2 || cs[0].Name != "app" || cs[1].Name != "sidecar" {
 		t.Fatalf("containers = %+v, want app and sidecar in spec order", cs)
 	}
@@ -116,7 +116,7 @@ func TestNearLimitIsAbove90Percent(t *testing.T) {
 		bytes int64
 		near  bool
 	}{{90 << 20, false}, {90<<20 + 1, true}, {100 << 20, true}, {50 << 20, false}} {
-		_, cs := Of(pod, Pod{Containers: map[string]Sample{"c": {MemBytes: tc.bytes}}})
+		cs := PerContainer(pod, Pod{Containers: map[string]Sample{"c": {MemBytes: tc.bytes}}})
 		if cs[0].NearMemLimit != tc.near {
 			t.Errorf("%d bytes of 100Mi: near = %v, want %v", tc.bytes, cs[0].NearMemLimit, tc.near)
 		}

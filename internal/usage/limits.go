@@ -25,47 +25,69 @@ type ContainerUsage struct {
 	Usage
 }
 
-// Of relates a pod's metrics to the limits in its spec. The pod's
+// PodTotal relates a pod's metrics to the limits in its spec. The pod's
 // percentage needs a limit on every container that reports usage (a
-// container without one could take everything); otherwise it is -1.
-func Of(pod *corev1.Pod, m Pod) (Usage, []ContainerUsage) {
-	var total Usage
+// container without one could take everything); otherwise it is -1. The
+// mark is per container: one container near its limit is an OOM kill
+// waiting to happen even when the pod as a whole is not.
+func PodTotal(pod *corev1.Pod, m Pod) Usage {
+	total := Usage{CPULimitPct: -1, MemLimitPct: -1}
 	var cpuLim, memLim int64
-	cpuAll, memAll := true, true
-	containers := make([]ContainerUsage, 0, len(m.Containers))
+	cpuAll, memAll, seen := true, true, false
 	for i := range pod.Spec.Containers {
 		c := &pod.Spec.Containers[i]
 		smp, ok := m.Containers[c.Name]
 		if !ok {
 			continue
 		}
-		cu := ContainerUsage{Name: c.Name, Usage: Usage{CPUMilli: smp.CPUMilli, MemBytes: smp.MemBytes, CPULimitPct: -1, MemLimitPct: -1}}
-		if q, ok := c.Resources.Limits[corev1.ResourceCPU]; ok && q.MilliValue() > 0 {
-			cu.CPULimitPct = pct(smp.CPUMilli, q.MilliValue())
-			cpuLim += q.MilliValue()
-		} else {
+		seen = true
+		cu := container(c, smp)
+		if cu.CPULimitPct < 0 {
 			cpuAll = false
-		}
-		if q, ok := c.Resources.Limits[corev1.ResourceMemory]; ok && q.Value() > 0 {
-			cu.MemLimitPct = pct(smp.MemBytes, q.Value())
-			cu.NearMemLimit = float64(smp.MemBytes) > NearLimit*float64(q.Value())
-			memLim += q.Value()
 		} else {
+			cpuLim += c.Resources.Limits.Cpu().MilliValue()
+		}
+		if cu.MemLimitPct < 0 {
 			memAll = false
+		} else {
+			memLim += c.Resources.Limits.Memory().Value()
 		}
 		total.CPUMilli += smp.CPUMilli
 		total.MemBytes += smp.MemBytes
 		total.NearMemLimit = total.NearMemLimit || cu.NearMemLimit
-		containers = append(containers, cu)
 	}
-	total.CPULimitPct, total.MemLimitPct = -1, -1
-	if len(containers) > 0 && cpuAll {
+	if seen && cpuAll {
 		total.CPULimitPct = pct(total.CPUMilli, cpuLim)
 	}
-	if len(containers) > 0 && memAll {
+	if seen && memAll {
 		total.MemLimitPct = pct(total.MemBytes, memLim)
 	}
-	return total, containers
+	return total
+}
+
+// PerContainer is the usage of each container of the pod that reports
+// any, in spec order.
+func PerContainer(pod *corev1.Pod, m Pod) []ContainerUsage {
+	out := make([]ContainerUsage, 0, len(m.Containers))
+	for i := range pod.Spec.Containers {
+		c := &pod.Spec.Containers[i]
+		if smp, ok := m.Containers[c.Name]; ok {
+			out = append(out, ContainerUsage{Name: c.Name, Usage: container(c, smp)})
+		}
+	}
+	return out
+}
+
+func container(c *corev1.Container, smp Sample) Usage {
+	u := Usage{CPUMilli: smp.CPUMilli, MemBytes: smp.MemBytes, CPULimitPct: -1, MemLimitPct: -1}
+	if q, ok := c.Resources.Limits[corev1.ResourceCPU]; ok && q.MilliValue() > 0 {
+		u.CPULimitPct = pct(smp.CPUMilli, q.MilliValue())
+	}
+	if q, ok := c.Resources.Limits[corev1.ResourceMemory]; ok && q.Value() > 0 {
+		u.MemLimitPct = pct(smp.MemBytes, q.Value())
+		u.NearMemLimit = float64(smp.MemBytes) > NearLimit*float64(q.Value())
+	}
+	return u
 }
 
 func pct(v, limit int64) float64 { return float64(v) * 100 / float64(limit) }

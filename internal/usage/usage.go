@@ -35,8 +35,12 @@ type Pod struct {
 	Containers      map[string]Sample
 }
 
-// Key is "namespace/name", as watch.Pod.Key.
-func (p Pod) Key() string { return p.Namespace + "/" + p.Name }
+// Key identifies a pod; a struct rather than "namespace/name" so looking up
+// the usage of thousands of rows per snapshot allocates nothing.
+type Key struct{ Namespace, Name string }
+
+// Key is the pod's map key.
+func (p Pod) Key() Key { return Key{p.Namespace, p.Name} }
 
 // Snapshot is one reading of the metrics API.
 type Snapshot struct {
@@ -44,7 +48,7 @@ type Snapshot struct {
 	// then says why, in one line, and the usage columns are hidden.
 	Available bool
 	Note      string
-	Pods      map[string]Pod // by "namespace/name"
+	Pods      map[Key]Pod
 }
 
 // Fetch lists the usage of the pods in ns ("" for all) matching selector,
@@ -64,7 +68,7 @@ func Fetch(ctx context.Context, c metricsv.Interface, ns, selector string, timeo
 		}
 		return Snapshot{Note: Explain(err, timeout)}, nil
 	}
-	s := Snapshot{Available: true, Pods: make(map[string]Pod, len(list.Items))}
+	s := Snapshot{Available: true, Pods: make(map[Key]Pod, len(list.Items))}
 	for i := range list.Items {
 		m := &list.Items[i]
 		p := Pod{Namespace: m.Namespace, Name: m.Name, Timestamp: m.Timestamp.Time, Window: m.Window.Duration,

@@ -47,7 +47,7 @@ func TestFetchReadsEveryContainer(t *testing.T) {
 	if !s.Available || len(s.Pods) != 1 {
 		t.Fatalf("snapshot = %+v, want the one pod of agentic-ai", s)
 	}
-	p := s.Pods["agentic-ai/api-0"]
+	p := s.Pods[Key{"agentic-ai", "api-0"}]
 	if got := p.Containers["api"]; got.CPUMilli != 250 || got.MemBytes != 251<<20 {
 		t.Errorf("api = %+v, want 250m and 251Mi", got)
 	}
