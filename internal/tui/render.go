@@ -148,8 +148,8 @@ func (m Model) emptyText() string {
 // marker so both survive NO_COLOR.
 type cells struct {
 	gutter, ns, app, name, ready, status, restarts string
-	cpu, cpuPct, mem, memPct                        string
-	cause, age, node                                string
+	cpu, cpuPct, mem, memPct                       string
+	cause, age, node                               string
 }
 
 func headerCells() cells {
