@@ -3,12 +3,14 @@ package status
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 	"k8s.io/client-go/rest"
 
 	"github.com/emmdev/emmdev/internal/kube"
 	"github.com/emmdev/emmdev/internal/tui"
+	"github.com/emmdev/emmdev/internal/usage"
 	"github.com/emmdev/emmdev/internal/watch"
 )
 
@@ -25,18 +27,26 @@ func runTUI(ctx context.Context, o *Options, t kube.Target) error {
 	if err != nil {
 		return fmt.Errorf("kubernetes client: %w", err)
 	}
+	mc, err := o.NewMetricsClient(t.Config)
+	if err != nil {
+		next, _ := model.Update(tui.UsageMsg{Snapshot: usage.Snapshot{Note: "metrics client: " + err.Error()}})
+		model, mc = next.(tui.Model), nil
+	}
 	opts := append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(o.IO.In), tea.WithOutput(o.IO.Out)}, o.TeaOptions...)
 	p := tea.NewProgram(model, opts...)
 	storeCtx, stop := context.WithCancel(ctx)
 	store := watch.New(client, watch.Options{Namespace: t.Namespace, Selector: o.Selector, Now: o.Now})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	var wg sync.WaitGroup
+	wg.Go(func() {
 		_ = store.Run(storeCtx, func(s watch.Snapshot) { p.Send(tui.SnapshotMsg{Snapshot: s}) })
-	}()
+	})
+	if mc != nil {
+		poller := usage.Poller{Client: mc, Namespace: t.Namespace, Selector: o.Selector, Interval: o.MetricsInterval}
+		wg.Go(func() { _ = poller.Run(storeCtx, func(s usage.Snapshot) { p.Send(tui.UsageMsg{Snapshot: s}) }) })
+	}
 	_, err = p.Run()
 	stop()
-	<-done
+	wg.Wait()
 	switch {
 	case err == nil:
 		return nil
