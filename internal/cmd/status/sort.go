@@ -11,9 +11,11 @@ import (
 // sort keys. Usage sorts put the biggest first and pods without a reading
 // last; everything else is stable on namespace/name.
 var sortKeys = map[string]func(a, b *row) int{
-	"app":      func(a, b *row) int { return cmp.Compare(a.App, b.App) },
-	"name":     func(a, b *row) int { return cmp.Compare(a.Name, b.Name) },
-	"status":   func(a, b *row) int { return cmp.Or(-cmpBool(a.NotReady(), b.NotReady()), cmp.Compare(a.Status, b.Status)) },
+	"app":  func(a, b *row) int { return cmp.Compare(a.App, b.App) },
+	"name": func(a, b *row) int { return cmp.Compare(a.Name, b.Name) },
+	"status": func(a, b *row) int {
+		return cmp.Or(-cmpBool(a.NotReady(), b.NotReady()), cmp.Compare(a.Status, b.Status))
+	},
 	"restarts": func(a, b *row) int { return cmp.Compare(b.Restarts, a.Restarts) },
 	"age":      func(a, b *row) int { return a.Created.Compare(b.Created) },
 	"node":     func(a, b *row) int { return cmp.Compare(a.Node, b.Node) },

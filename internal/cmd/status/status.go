@@ -61,7 +61,7 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			return metricsv.NewForConfig(c)
 		},
 		MetricsInterval: usage.DefaultInterval,
-		Now: time.Now,
+		Now:             time.Now,
 	}
 	cmd := &cobra.Command{
 		Use:   "status",
