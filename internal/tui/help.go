@@ -11,7 +11,11 @@ func helpText() string {
   s / S             cycle the sort column / reverse it
   A N T R Y O       sort by app, name, status, restarts, age, node (again: reverse)
   C M L             sort by CPU, memory, memory as % of the limit (biggest first)
-  enter             details: containers, last termination, limits, recent events
+  enter             details: containers, last termination, limits, usage, recent events,
+                    and the log of the container that last restarted, following
+    j/k PgUp/PgDn   in details: scroll the log (G follows the end again, g its start)
+    p               the previous container's last lines (the crash's last words); p again: current
+    c               next container;  r reopen the log;  / search the log;  J/K scroll the info
   ?                 this help (esc returns)
   q, ctrl+c         quit
 

@@ -5,6 +5,7 @@
 package tui
 
 import (
+	"context"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -21,6 +22,13 @@ type Options struct {
 	Selector  string
 	Color     bool // false on NO_COLOR: highlighting falls back to symbols only
 	Now       func() time.Time
+	// Logs opens container logs for the details view; nil leaves the log
+	// pane out.
+	Logs LogSource
+	// Parent ends the log streams when it is done (the command's context).
+	Parent context.Context
+	// LogOpenTimeout bounds opening a log (0: 10s).
+	LogOpenTimeout time.Duration
 }
 
 // SnapshotMsg carries a new store snapshot into the model.
@@ -66,6 +74,11 @@ type Model struct {
 	metricsSeen bool
 	hist        *usage.History
 	podUsage    []rowUsage
+
+	// The log pane of the details view (nil when none is open) and the
+	// generation of its stream, so lines of a stream left behind are dropped.
+	logs   *logPane
+	logGen uint64
 }
 
 type counts struct {
@@ -99,6 +112,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.applySnapshot(msg.Snapshot)
 	case UsageMsg:
 		m.applyUsage(msg.Snapshot)
+	case logMsg:
+		return m, m.applyLog(msg)
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.clampCursor()
