@@ -64,7 +64,8 @@ type Options struct {
 func (o Options) withKwok() bool { return o.Kwok || o.Metrics || o.Logs || o.Prometheus }
 
 // CrashLoopLabel: a pod carrying this label with value "true" is made to
-// crash-loop by kwok (restartCount rises, CrashLoopBackOff, BackOff events).
+// crash-loop by kwok (restartCount rises, CrashLoopBackOff, BackOff events);
+// with value "oom" its containers are OOMKilled (exit code 137) instead.
 // Containers with a liveness probe crash with exit code 137 after Unhealthy
 // and Killing events; others with exit code 1. See CrashLoopRunAnnotation
 // and CrashLoopBackOffAnnotation for the timing.
