@@ -109,7 +109,7 @@ func registerMetricsAPI(ctx context.Context, cs kubernetes.Interface, dyn dynami
 		"spec": map[string]any{
 			"group": "metrics.k8s.io", "version": "v1beta1",
 			"groupPriorityMinimum": int64(100), "versionPriority": int64(100),
-			"service":  map[string]any{"name": "metrics-server", "namespace": "kube-system", "port": int64(port)},
+			"service": map[string]any{"name": "metrics-server", "namespace": "kube-system", "port": int64(port)},
 			// Verified: metrics-server's cert names metrics-server.kube-system.svc.
 			"caBundle": base64.StdEncoding.EncodeToString(caPEM),
 		},
@@ -130,4 +130,3 @@ func (p *plane) caClient() (*http.Client, error) {
 		TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
 	}}, nil
 }
-

@@ -30,8 +30,8 @@ type plane struct {
 	config  *rest.Config // admin
 
 	etcd, apiserver, controllerManager, scheduler, kwok *process
-	metricsServer, prometheus                            *process
-	kwokPort, metricsServerPort, prometheusPort          int
+	metricsServer, prometheus                           *process
+	kwokPort, metricsServerPort, prometheusPort         int
 	// timings of the last start, for the log line and the report.
 	timings []string
 }
