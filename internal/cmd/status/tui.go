@@ -31,7 +31,7 @@ func runTUI(ctx context.Context, o *Options, t kube.Target) error {
 	model := tui.New(tui.Options{
 		Context: t.Context, Namespace: t.Namespace, Selector: o.Selector,
 		Color: o.IO.ColorOut(), Now: o.Now,
-		Logs: podLogs(client), Parent: storeCtx,
+		Logs: PodLogs(client), Parent: storeCtx,
 	})
 	mc, err := o.NewMetricsClient(t.Config)
 	if err != nil {
@@ -61,9 +61,9 @@ func runTUI(ctx context.Context, o *Options, t kube.Target) error {
 	return fmt.Errorf("status screen: %w", err)
 }
 
-// podLogs reads container logs through the API server (pods/log), which
+// PodLogs reads container logs through the API server (pods/log), which
 // asks the kubelet: what `kubectl logs [-p] [-f]` does.
-func podLogs(client kubernetes.Interface) tui.LogSource {
+func PodLogs(client kubernetes.Interface) tui.LogSource {
 	return func(ctx context.Context, r tui.LogRequest) (io.ReadCloser, error) {
 		tail := r.TailLines
 		return client.CoreV1().Pods(r.Namespace).GetLogs(r.Pod, &corev1.PodLogOptions{
