@@ -121,7 +121,6 @@ func (s *screen) contains(want string, timeout time.Duration) string {
 	return s.until(want, timeout, func(v string) bool { return strings.Contains(v, want) })
 }
 
-
 // watchScreen wires a screen for namespace ns as `emmdev status` does:
 // informers, a metrics poller (every interval) and pods/log for the details.
 func watchScreen(t *testing.T, cp *testcp.ControlPlane, ns string, interval time.Duration) *screen {
