@@ -1,11 +1,13 @@
 package integration
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,10 +25,14 @@ import (
 	"github.com/emmdev/emmdev/internal/app"
 	"github.com/emmdev/emmdev/internal/cmdutil"
 	"github.com/emmdev/emmdev/internal/deploy"
+	"github.com/emmdev/emmdev/internal/limits"
 	"github.com/emmdev/emmdev/internal/testcp"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden diff")
+var (
+	update = flag.Bool("update", false, "rewrite the golden diff")
+	record = flag.Bool("record", false, "record Prometheus' answers into internal/limits/testdata/prometheus")
+)
 
 func TestMain(m *testing.M) {
 	os.Exit(testcp.Main(m, testcp.Options{Controllers: true, Kwok: true, Metrics: true, Prometheus: true}))
@@ -239,6 +245,10 @@ func TestLimitsFromEvidence(t *testing.T) {
 		}
 	})
 
+	if *record {
+		recordPrometheus(t, cp)
+	}
+
 	t.Run("prometheus through the service proxy", func(t *testing.T) {
 		svcNS := prometheusService(t, cp)
 		code, out, errOut := emmdev(t, cp, "limits", "--prometheus-service", svcNS+"/prometheus:9090", "--window", "2m", "-o", "json", dir)
@@ -392,4 +402,42 @@ func hostIP(t *testing.T) string {
 	}
 	t.Skip("no non-loopback IPv4 address: the API server would refuse to proxy to this host")
 	return ""
+}
+
+// recordPrometheus saves the real Prometheus' answers to the queries
+// emmdev limits makes, for the unit tests of internal/limits.
+func recordPrometheus(t *testing.T, cp *testcp.ControlPlane) {
+	t.Helper()
+	dir := filepath.Join("..", "..", "..", "limits", "testdata", "prometheus")
+	base := limits.HTTPQuery(http.DefaultClient, cp.PrometheusURL())
+	q := func(ctx context.Context, query string) ([]byte, error) {
+		body, err := base(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		name := "memory.json"
+		switch {
+		case strings.HasPrefix(query, "vector("):
+			name = "vector.json"
+		case strings.Contains(query, "count_over_time"):
+			name = "samples.json"
+		case strings.Contains(query, "rate("):
+			name = "cpu.json"
+		}
+		var pretty bytes.Buffer
+		if err := json.Indent(&pretty, body, "", "  "); err != nil {
+			return nil, err
+		}
+		pretty.WriteByte('\n')
+		return body, os.WriteFile(filepath.Join(dir, name), pretty.Bytes(), 0o644)
+	}
+	p := limits.Prometheus{Query: q, Where: "record", Window: 2 * time.Minute, Timeout: 10 * time.Second}
+	if err := p.Reachable(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, err := p.Peaks(context.Background(), []limits.Target{{Namespace: platformNS, Kind: "Deployment",
+		Name: "content-classifier", Containers: []string{"content-classifier"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
