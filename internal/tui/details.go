@@ -32,8 +32,12 @@ func (m Model) renderDetails() string {
 	for _, cs := range append(pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses...) {
 		statuses[cs.Name] = cs
 	}
+	used := m.containerUsage(p.Object)
 	for _, c := range append(pod.Spec.InitContainers, pod.Spec.Containers...) {
 		writeContainer(&b, c, statuses[c.Name], now)
+		if u, ok := used[c.Name]; ok {
+			b.WriteString("    " + m.usageLine(p.Namespace, p.Name, c.Name, u) + "\n")
+		}
 	}
 	b.WriteString("\n" + m.st.paint(m.st.header, "RECENT EVENTS") + "\n")
 	evs := p.Events

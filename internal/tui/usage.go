@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/emmdev/emmdev/internal/podstatus"
 	"github.com/emmdev/emmdev/internal/usage"
 	"github.com/emmdev/emmdev/internal/watch"
@@ -98,4 +100,33 @@ func (m *Model) cause(i int) string {
 		return m.podUsage[i].cause
 	}
 	return m.snap.Pods[i].LastCause
+}
+
+// containerUsage is the latest reading of each container of pod.
+func (m *Model) containerUsage(pod *corev1.Pod) map[string]usage.Usage {
+	if !m.showUsage() {
+		return nil
+	}
+	pm, ok := m.metrics.Pods[usage.Key{Namespace: pod.Namespace, Name: pod.Name}]
+	if !ok {
+		return nil
+	}
+	out := map[string]usage.Usage{}
+	for _, c := range usage.PerContainer(pod, pm) {
+		out[c.Name] = c.Usage
+	}
+	return out
+}
+
+// usageLine is the details line of one container's usage.
+func (m *Model) usageLine(ns, pod, container string, u usage.Usage) string {
+	s := "usage: cpu " + usage.CPU(u.CPUMilli) + " (" + usage.Pct(u.CPULimitPct) + " of limit)  memory " +
+		usage.Memory(u.MemBytes) + " (" + usage.Pct(u.MemLimitPct) + " of limit)"
+	if peak, ok := m.hist.PeakMemory(ns, pod, container, time.Time{}, time.Time{}); ok {
+		s += "  peak seen " + usage.Memory(peak)
+	}
+	if u.NearMemLimit {
+		s += "  ! above 90% of the memory limit"
+	}
+	return s
 }

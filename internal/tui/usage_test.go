@@ -180,3 +180,13 @@ func TestOOMCauseWithoutReadingsOfTheRunHasNoPeak(t *testing.T) {
 		t.Errorf("a reading taken after the kill is not the killed run's peak:\n%s", row)
 	}
 }
+
+func TestDetailsShowContainerUsage(t *testing.T) {
+	t.Parallel()
+	m := newModel(t, wide, usagePods(), usageMsg(now.Add(-time.Minute), used("api-0", 100, 255)), usageMsg(now, used("api-0", 250, 251)), key("enter"))
+	v := m.View().Content
+	want := "usage: cpu 250m (50% of limit)  memory 251Mi (98% of limit)  peak seen 255Mi  ! above 90% of the memory limit"
+	if !strings.Contains(v, want) {
+		t.Errorf("details lack %q:\n%s", want, v)
+	}
+}
