@@ -58,17 +58,8 @@ const (
 
 // NewCmd builds the command. runF replaces Run in tests (nil for the real one).
 func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{
-		IO:       f.Streams,
-		Headroom: limits.DefaultHeadroom(),
-		NewClient: func(c *rest.Config) (kubernetes.Interface, error) {
-			return kubernetes.NewForConfig(c)
-		},
-		NewMetricsClient: func(c *rest.Config) (metricsv.Interface, error) {
-			return metricsv.NewForConfig(c)
-		},
-		HTTPClient: &http.Client{},
-	}
+	opts := &Options{IO: f.Streams, Headroom: limits.DefaultHeadroom()}
+	opts.defaults() // the clients; flags set the rest
 	var headroom, window string
 	cmd := &cobra.Command{
 		Use:   "limits [flags] [PATH...]",

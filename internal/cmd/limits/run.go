@@ -3,11 +3,14 @@ package limits
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	metricsv "k8s.io/metrics/pkg/client/clientset/versioned"
 
 	"github.com/emmdev/emmdev/internal/atomicfile"
 	"github.com/emmdev/emmdev/internal/cmdutil"
@@ -29,6 +32,7 @@ func Run(o *Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	o.defaults()
 	files, workloads, err := readManifests(o.Paths)
 	if err != nil {
 		return err
@@ -235,4 +239,33 @@ func write(files map[string]*manifest, rows []limits.Row) ([]string, error) {
 		return nil, nil
 	}
 	return sortStrings(written), nil
+}
+
+// defaults fills what Options built without flags (tests, other callers)
+// leave zero.
+func (o *Options) defaults() {
+	if o.CallTimeout <= 0 {
+		o.CallTimeout = defaultTimeout
+	}
+	if o.Interval <= 0 {
+		o.Interval = defaultInterval
+	}
+	if o.MinSamples <= 0 {
+		o.MinSamples = defaultMinSamples
+	}
+	if o.Window <= 0 {
+		o.Window = defaultWindow
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{}
+	}
+	if o.NewClient == nil {
+		o.NewClient = func(c *rest.Config) (kubernetes.Interface, error) { return kubernetes.NewForConfig(c) }
+	}
+	if o.NewMetricsClient == nil {
+		o.NewMetricsClient = func(c *rest.Config) (metricsv.Interface, error) { return metricsv.NewForConfig(c) }
+	}
+	if len(o.Paths) == 0 {
+		o.Paths = []string{"manifests"}
+	}
 }
