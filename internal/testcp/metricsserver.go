@@ -63,13 +63,15 @@ func (p *plane) startMetricsServer(ctx context.Context) error {
 		if err := p.metricsServer.start(); err != nil {
 			return err
 		}
-		// /readyz turns ok after the first successful scrape of kwok.
+		// /readyz would also want pod metrics, which an empty test node
+		// cannot give; /livez says it serves, the node check below that it
+		// scrapes.
 		hc, err := p.caClient()
 		if err != nil {
 			return err
 		}
 		return waitFor(ctx, p.metricsServer, func(ctx context.Context) error {
-			return httpOK(ctx, hc, "https://127.0.0.1:"+strconv.Itoa(port)+"/readyz")
+			return httpOK(ctx, hc, "https://127.0.0.1:"+strconv.Itoa(port)+"/livez")
 		})
 	})
 	if err != nil {
@@ -86,9 +88,14 @@ func (p *plane) startMetricsServer(ctx context.Context) error {
 	if err := registerMetricsAPI(ctx, cs, dyn, p.metricsServerPort, p.pki.caPEM); err != nil {
 		return err
 	}
+	// Ready when the node's own usage comes back through kube-apiserver:
+	// aggregation, both TLS hops and kwok's metrics endpoint all work.
 	return waitFor(ctx, p.metricsServer, func(ctx context.Context) error {
-		_, err := cs.Discovery().RESTClient().Get().AbsPath("/apis/metrics.k8s.io/v1beta1/nodes").DoRaw(ctx)
-		return err
+		body, err := cs.Discovery().RESTClient().Get().AbsPath("/apis/metrics.k8s.io/v1beta1/nodes/" + KwokNodeName).DoRaw(ctx)
+		if err != nil {
+			return fmt.Errorf("node metrics through the API server: %w: %s", err, body)
+		}
+		return nil
 	})
 }
 
