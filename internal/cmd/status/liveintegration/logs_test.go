@@ -39,7 +39,12 @@ func TestLogsAndPreviousLogsOfACrashLoopingPod(t *testing.T) {
 		Previous: []string{"batch 97 of 100 ok", "batch 98 of 100: allocating 1.2GiB", "fatal: cannot allocate memory"},
 	}})
 
-	// The API server's pods/log answers for both instances.
+	s := watchScreen(t, cp, ns, time.Hour)
+	s.until("the pod restarted", 90*time.Second, func(v string) bool {
+		return strings.Contains(v, "classifier") && strings.Contains(v, "exit code 1")
+	})
+	// The API server's pods/log reaches kwok on the pod's node (before the
+	// pod is scheduled it answers with nothing).
 	prev, err := cp.Clientset.CoreV1().Pods(ns).GetLogs("classifier", &corev1.PodLogOptions{Container: "main", Previous: true}).DoRaw(ctx)
 	if err != nil {
 		t.Fatalf("pods/log -p through the API server: %v", err)
@@ -48,10 +53,6 @@ func TestLogsAndPreviousLogsOfACrashLoopingPod(t *testing.T) {
 		t.Fatalf("previous log = %q", prev)
 	}
 
-	s := watchScreen(t, cp, ns, time.Hour)
-	s.until("the pod restarted", 90*time.Second, func(v string) bool {
-		return strings.Contains(v, "classifier") && strings.Contains(v, "exit code 1")
-	})
 	s.send(key("enter"))
 	v := s.contains("listening on :8080", 30*time.Second)
 	if !strings.Contains(v, "LOGS main (current) · following") || !strings.Contains(v, "loading model content-classifier-v3") {
