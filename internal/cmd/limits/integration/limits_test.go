@@ -212,9 +212,9 @@ func TestLimitsFromEvidence(t *testing.T) {
 		}
 	})
 
-	// Prometheus' CPU peak is a rate over a minute: wait until a whole
-	// minute of the annotated usage is in it.
-	time.Sleep(time.Until(annotated.Add(75 * time.Second)))
+	// Prometheus' CPU peak is the highest 1-minute rate at 30s-aligned
+	// steps: wait until one step has a whole minute of the annotated usage.
+	time.Sleep(time.Until(annotated.Add(95 * time.Second)))
 
 	t.Run("too few samples are reported, not guessed", func(t *testing.T) {
 		code, out, _ := emmdev(t, cp, "limits", "--prometheus", cp.PrometheusURL(), "--window", "2m", "--min-samples", "100000", "-o", "json", dir)
@@ -238,6 +238,7 @@ func TestLimitsFromEvidence(t *testing.T) {
 		if code != cmdutil.ExitFindings || !strings.Contains(out, "evidence: Prometheus (http://127.0.0.1:") {
 			t.Errorf("table exit %d:\n%s", code, out)
 		}
+		t.Logf("emmdev limits --prometheus ... --window 2m:\n%s", out)
 		for _, want := range []string{"Deployment/content-classifier", "512Mi/1Gi", "3277Mi", "4Gi ↑", "500m/1", "2 ↑", "memory limit too low, cpu limit too low", "not running"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("table lacks %q:\n%s", want, out)
@@ -286,7 +287,10 @@ func TestLimitsFromEvidence(t *testing.T) {
 				}
 			}
 		}
-		code, out, errOut = emmdev(t, cp, "lint", "--kind-config", filepath.Join(root, "kind-config.yaml"), dir)
+		streams, _, lintOut, lintErr := cmdutil.TestStreams()
+		code = app.Run(context.Background(), []string{"lint", "--kind-config", filepath.Join(root, "kind-config.yaml"), dir},
+			&cmdutil.Factory{Streams: streams, Version: "test"})
+		out, errOut = lintOut.String(), lintErr.String()
 		if code != 0 {
 			t.Errorf("lint after --write: exit %d\n%s%s", code, out, errOut)
 		}
