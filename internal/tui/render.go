@@ -37,7 +37,7 @@ func (m *Model) measure() widths {
 		w.name = max(w.name, len(p.Name))
 		w.status = max(w.status, len(p.Status))
 		w.node = max(w.node, len(p.Node))
-		w.cause = max(w.cause, ansi.StringWidth(m.cause(i)))
+		w.cause = max(w.cause, width(m.cause(i)))
 	}
 	w.ns, w.app, w.name = min(w.ns, 24), min(w.app, 24), min(w.name, 56)
 	w.status, w.node, w.cause = min(w.status, 28), min(w.node, 24), min(w.cause, 72)
@@ -249,13 +249,26 @@ func (m Model) columns(l layout, c *cells) string {
 }
 
 func pad(b *strings.Builder, s string, w int) {
-	if ansi.StringWidth(s) > w {
+	n := width(s)
+	if n > w {
 		s = ansi.Truncate(s, w, "…")
+		n = width(s)
 	}
 	b.WriteString(s)
-	for n := ansi.StringWidth(s); n < w+2; n++ {
+	for ; n < w+2; n++ {
 		b.WriteByte(' ')
 	}
+}
+
+// width is the display width of s; plain ASCII (most cells) is its length,
+// without the grapheme and escape-code walk of ansi.StringWidth.
+func width(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c < 0x20 {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
 }
 
 func (m Model) row(l layout, i int, now time.Time) string {
@@ -311,7 +324,7 @@ func (m Model) footer() string {
 
 // cut keeps a line within the terminal width.
 func (m Model) cut(s string) string {
-	if ansi.StringWidth(s) <= m.width {
+	if width(s) <= m.width {
 		return s
 	}
 	return ansi.Truncate(s, m.width, "…")
