@@ -62,7 +62,7 @@ func (m *Model) computeUsage() {
 				ru.cpu, ru.cpuPct, ru.mem, ru.memPct = usage.CPU(u.CPUMilli), usage.Pct(u.CPULimitPct), usage.Memory(u.MemBytes), usage.MemPct(u)
 			}
 		}
-		if strings.Contains(p.LastCause, "OOMKilled (limit ") {
+		if m.hist.Len() > 0 && strings.Contains(p.LastCause, "OOMKilled (limit ") {
 			ru.cause = m.causeWithPeak(p)
 		}
 		m.podUsage[i] = ru
