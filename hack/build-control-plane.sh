@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds the test control plane (etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler, kwok) from the Go module proxy into a cache outside the
-# repository, keyed by version, and prints the directory that holds them.
+# kube-scheduler, kwok, metrics-server, prometheus) from the Go module proxy
+# into a cache outside the repository, keyed by version, and prints the
+# directory that holds them. Only what is missing is built.
 #
 # Cold: about 15-25 min on 2 cores (kube-apiserver dominates). Warm: instant.
 # Usage: hack/build-control-plane.sh            -> builds if needed, prints the bin dir
 #        hack/build-control-plane.sh --print-dir -> prints the bin dir, builds nothing
+#        hack/build-control-plane.sh --print-bins -> prints the binary names, builds nothing
 # Env:   EMMDEV_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/emmdev)
 #
 # The versions below are mirrored in internal/testcp/versions.go, which
@@ -20,8 +22,15 @@ K8S_VERSION="${K8S_VERSION:-v1.37.2}"
 STAGING_VERSION="${STAGING_VERSION:-v0.37.2}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
+# The add-ons came later. Their versions are in their file names, not in the
+# directory key, so adding them (or bumping one) reuses the binaries above
+# and builds only the add-on.
+METRICS_SERVER_VERSION="${METRICS_SERVER_VERSION:-v0.9.0}"
+PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-v0.316.0}" # module version of Prometheus v3.16.0
 
-bins=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+metrics_server="metrics-server-${METRICS_SERVER_VERSION}"
+prometheus="prometheus-${PROMETHEUS_VERSION}"
+bins=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok "${metrics_server}" "${prometheus}")
 
 log() { echo "build-control-plane: $*" >&2; }
 
@@ -45,6 +54,23 @@ build_kwok() {
   log "kwok ${KWOK_VERSION}"
   GOBIN="${work}/kwok-bin" go install "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
   mv "${work}/kwok-bin/kwok" "${bin}/kwok.tmp" && mv "${bin}/kwok.tmp" "${bin}/kwok"
+}
+
+build_metrics_server() {
+  log "metrics-server ${METRICS_SERVER_VERSION}"
+  GOBIN="${work}/ms-bin" go install "sigs.k8s.io/metrics-server/cmd/metrics-server@${METRICS_SERVER_VERSION}"
+  mv "${work}/ms-bin/metrics-server" "${bin}/${metrics_server}.tmp" && mv "${bin}/${metrics_server}.tmp" "${bin}/${metrics_server}"
+}
+
+build_prometheus() {
+  log "prometheus ${PROMETHEUS_VERSION}"
+  # remove_all_sd drops every service discovery but file and static (the
+  # tests scrape a static target), which saves most of the cloud SDKs; the
+  # web UI assets are not embedded (builtinassets is off): the HTTP API is
+  # all the tests use.
+  GOBIN="${work}/prom-bin" go install -tags remove_all_sd \
+    "github.com/prometheus/prometheus/cmd/prometheus@${PROMETHEUS_VERSION}"
+  mv "${work}/prom-bin/prometheus" "${bin}/${prometheus}.tmp" && mv "${bin}/${prometheus}.tmp" "${bin}/${prometheus}"
 }
 
 build_kubernetes() {
@@ -89,8 +115,9 @@ main() {
 
   case "${1:-}" in
     --print-dir) echo "${bin}"; return 0 ;;
+    --print-bins) printf '%s\n' "${bins[@]}"; return 0 ;;
     "") ;;
-    *) log "unknown argument: $1 (usage: $0 [--print-dir])"; return 2 ;;
+    *) log "unknown argument: $1 (usage: $0 [--print-dir|--print-bins])"; return 2 ;;
   esac
 
   if have_all; then
@@ -116,6 +143,8 @@ main() {
   # switched off inside the left side of || and &&.
   if [[ ! -x "${bin}/etcd" ]]; then (build_etcd); fi
   if [[ ! -x "${bin}/kwok" ]]; then (build_kwok); fi
+  if [[ ! -x "${bin}/${metrics_server}" ]]; then (build_metrics_server); fi
+  if [[ ! -x "${bin}/${prometheus}" ]]; then (build_prometheus); fi
   local need_k8s=0 b
   for b in kube-apiserver kube-controller-manager kube-scheduler; do
     [[ -x "${bin}/${b}" ]] || need_k8s=1

@@ -10,12 +10,18 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/emmdev/emmdev/internal/cluster"
 	"github.com/emmdev/emmdev/internal/cmdutil"
 )
 
 // Main runs emmdev with args (without the program name) and returns the exit
 // code. It is the only place that decides how an error is shown.
 func Main(args []string, streams cmdutil.IOStreams) int {
+	// kind's create runs in a child emmdev (cluster.ExecCreate) that keeps
+	// its own signal handling, so it is dispatched before any is set up.
+	if len(args) > 0 && args[0] == cluster.CreateChildCommand {
+		return cluster.RunCreateChild(args[1:], streams.In, streams.ErrOut)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// The first signal cancels ctx so commands can stop cleanly; after that the

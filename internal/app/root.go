@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/emmdev/emmdev/internal/cmd/down"
+	"github.com/emmdev/emmdev/internal/cmd/limits"
 	"github.com/emmdev/emmdev/internal/cmd/lint"
 	"github.com/emmdev/emmdev/internal/cmd/policies"
 	"github.com/emmdev/emmdev/internal/cmd/seal"
@@ -26,6 +27,7 @@ and k9s for the EMM agent platform (namespace agentic-ai):
   emmdev seal                seal Secrets and .env files into SealedSecrets
   emmdev up / emmdev down    a kind cluster with the platform, ready, data kept
   emmdev status              live pods, readiness and the cause of each restart
+  emmdev limits              limits from observed peaks (+20%), written back
 
 Exit codes: 0 ok, 1 findings (lint problems, pods not ready), 2 usage or tool
 failure, 130 interrupted.`,
@@ -44,6 +46,7 @@ failure, 130 interrupted.`,
 		status.NewCmd(f, nil),
 		up.NewCmd(f, nil),
 		down.NewCmd(f, nil),
+		limits.NewCmd(f, nil),
 		newVersionCmd(f),
 	)
 	return root

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/emmdev/emmdev/internal/celpolicy"
@@ -96,6 +97,11 @@ func TestTwinsAgreeWithGoRules(t *testing.T) {
 				celMsgs[v.Rule.ID] = v.Message
 			}
 			for id := range twins {
+				if hpaScaled(goMsgs[id]) {
+					// The admission request holds the Deployment alone: the
+					// cluster cannot see the HPA that lint weighs (README).
+					continue
+				}
 				checked[id]++
 				got, fails := celMsgs[id]
 				if fails {
@@ -117,6 +123,16 @@ func TestTwinsAgreeWithGoRules(t *testing.T) {
 		}
 	}
 	t.Logf("objects per twin: %v, failing: %v", checked, failing)
+}
+
+// hpaScaled reports lint messages that weighed a HorizontalPodAutoscaler.
+func hpaScaled(msgs []string) bool {
+	for _, m := range msgs {
+		if strings.Contains(m, "HorizontalPodAutoscaler maxReplicas") {
+			return true
+		}
+	}
+	return false
 }
 
 func fileInput(path string) loader.Input {

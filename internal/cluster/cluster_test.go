@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net"
 	"os"
@@ -77,11 +78,11 @@ func (e *fakeEnv) up(t *testing.T, o Options) (*Plan, error) {
 	o.RepoRoot = e.root
 	var out bytes.Buffer
 	p := progress.New(&out, false, false, progress.Verbose)
-	plan, err := Preflight(p, o)
+	plan, err := Preflight(context.Background(), p, o)
 	if err != nil {
-		return nil, err
+		return plan, err
 	}
-	err = Ensure(p, plan, EnsureOptions{Kubeconfig: e.kubecfg, WaitForReady: time.Minute, Registry: true})
+	err = Ensure(context.Background(), p, plan, EnsureOptions{Kubeconfig: e.kubecfg, WaitForReady: time.Minute, Registry: true})
 	return plan, err
 }
 
@@ -108,6 +109,8 @@ func TestUpCreatesClusterWithAbsoluteHostPaths(t *testing.T) {
 	for _, want := range []string{
 		"--volume=" + filepath.Join(e.root, "data/vault") + ":/mnt/data/vault",
 		"--volume=" + filepath.Join(e.root, "data/unsorted") + ":/mnt/data/unsorted",
+		// The claims of the platform's StorageClass live on the host.
+		"--volume=" + filepath.Join(e.root, "data/volumes") + ":/var/local-path-provisioner/emm",
 		"--publish=0.0.0.0:" + strconv.Itoa(e.port) + ":30080/TCP",
 	} {
 		if !strings.Contains(run, want) {
@@ -117,7 +120,7 @@ func TestUpCreatesClusterWithAbsoluteHostPaths(t *testing.T) {
 	if strings.Contains(run, "./data") {
 		t.Errorf("a relative host path reached docker: %s", run)
 	}
-	for _, d := range []string{"data/vault", "data/unsorted"} {
+	for _, d := range []string{"data/vault", "data/unsorted", "data/volumes"} {
 		fi, err := os.Stat(filepath.Join(e.root, d))
 		if err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o755 {
 			t.Errorf("data folder %s not created 0755: %v %v", d, fi, err)
@@ -303,7 +306,7 @@ func TestPreflightFailuresCreateNothing(t *testing.T) {
 				e.writeConfig(t, "testdata/kind-config-nomounts.yaml")
 				return Options{}
 			},
-			wantErr: "no extraMounts for /mnt/data/vault",
+			wantErr: "no extraMounts for /mnt/data/vault, /mnt/data/unsorted, /var/local-path-provisioner/emm",
 		},
 	}
 	for _, tt := range tests {

@@ -27,31 +27,17 @@ const DefaultName = "emm"
 // ConfigFile is the kind config at the repository root.
 const ConfigFile = "kind-config.yaml"
 
-// Container paths of the two data folders the platform mounts.
+// Container paths of the data folders the platform mounts into the node.
 const (
 	VaultContainerPath    = "/mnt/data/vault"
 	UnsortedContainerPath = "/mnt/data/unsorted"
+	// VolumesContainerPath is where the platform's StorageClass puts every
+	// claim: the local-path provisioner kind ships keeps volumes under
+	// /var/local-path-provisioner (its nodePathMap), and the StorageClass's
+	// pathPattern starts with "emm/", so the claims land in this mount and
+	// live on the host.
+	VolumesContainerPath = "/var/local-path-provisioner/emm"
 )
-
-// FindRepoRoot walks up from dir to the first directory holding
-// kind-config.yaml or .git, so `emmdev up` works from any subdirectory and
-// relative host paths never depend on the working directory (kind's trap).
-func FindRepoRoot(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for d := abs; ; d = filepath.Dir(d) {
-		for _, marker := range []string{ConfigFile, ".git"} {
-			if _, err := os.Stat(filepath.Join(d, marker)); err == nil {
-				return d, nil
-			}
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no %s or .git in %s or any parent: run emmdev inside the EMM repository", ConfigFile, abs)
-		}
-	}
-}
 
 // LoadConfig decodes a kind config with kind's v1alpha4 types, strictly:
 // an unknown or misspelt field is an error with its line, not silently dropped.
@@ -124,20 +110,26 @@ func yamlError(name string, err error) error {
 
 // Folders are the host data folders, already absolute.
 type Folders struct {
-	Vault, Unsorted string
+	Vault, Unsorted, Volumes string
 }
 
-// FolderOverrides come from --vault-dir/--unsorted-dir and
-// EMMDEV_VAULT_DIR/EMMDEV_UNSORTED_DIR (flags win). Relative overrides resolve
-// against the working directory, like any command-line path.
+// List names every folder with its role, in a fixed order.
+func (f Folders) List() [][2]string {
+	return [][2]string{{"vault", f.Vault}, {"unsorted", f.Unsorted}, {"volumes", f.Volumes}}
+}
+
+// FolderOverrides come from --vault-dir/--unsorted-dir/--volumes-dir and
+// EMMDEV_VAULT_DIR/EMMDEV_UNSORTED_DIR/EMMDEV_VOLUMES_DIR (flags win).
+// Relative overrides resolve against the working directory, like any
+// command-line path.
 type FolderOverrides struct {
-	Vault, Unsorted string
+	Vault, Unsorted, Volumes string
 }
 
 // NewFolderOverrides picks each folder from its flag, else its environment
 // variable, and makes a relative one absolute against wd. up and down share
 // it so both name the same folders.
-func NewFolderOverrides(vaultFlag, unsortedFlag string, getenv func(string) string, wd string) FolderOverrides {
+func NewFolderOverrides(vaultFlag, unsortedFlag, volumesFlag string, getenv func(string) string, wd string) FolderOverrides {
 	pick := func(flag, env string) string {
 		v := flag
 		if v == "" && getenv != nil {
@@ -151,12 +143,13 @@ func NewFolderOverrides(vaultFlag, unsortedFlag string, getenv func(string) stri
 	return FolderOverrides{
 		Vault:    pick(vaultFlag, "EMMDEV_VAULT_DIR"),
 		Unsorted: pick(unsortedFlag, "EMMDEV_UNSORTED_DIR"),
+		Volumes:  pick(volumesFlag, "EMMDEV_VOLUMES_DIR"),
 	}
 }
 
 // Resolve returns the effective config: a deep copy of cfg with kind's
 // defaults, every relative extraMount hostPath made absolute against
-// repoRoot (or replaced by an override for the vault/unsorted mounts), and
+// repoRoot (or replaced by an override for the data mounts), and
 // the containerd registry config dir enabled for the local registry. It also
 // reports the data folders.
 func Resolve(cfg *v1alpha4.Cluster, repoRoot string, ov FolderOverrides) (*v1alpha4.Cluster, Folders, error) {
@@ -181,6 +174,10 @@ func Resolve(cfg *v1alpha4.Cluster, repoRoot string, ov FolderOverrides) (*v1alp
 				if ov.Unsorted != "" {
 					m.HostPath = ov.Unsorted
 				}
+			case VolumesContainerPath:
+				if ov.Volumes != "" {
+					m.HostPath = ov.Volumes
+				}
 			}
 			if !filepath.IsAbs(m.HostPath) {
 				m.HostPath = filepath.Join(repoRoot, m.HostPath)
@@ -191,11 +188,20 @@ func Resolve(cfg *v1alpha4.Cluster, repoRoot string, ov FolderOverrides) (*v1alp
 				f.Vault = m.HostPath
 			case UnsortedContainerPath:
 				f.Unsorted = m.HostPath
+			case VolumesContainerPath:
+				f.Volumes = m.HostPath
 			}
 		}
 	}
-	if f.Vault == "" || f.Unsorted == "" {
-		return nil, f, fmt.Errorf("%s: no extraMounts for %s and %s: the platform's data folders would live inside the node and be lost with it", ConfigFile, VaultContainerPath, UnsortedContainerPath)
+	var missing []string
+	for _, want := range [][2]string{{VaultContainerPath, f.Vault}, {UnsortedContainerPath, f.Unsorted}, {VolumesContainerPath, f.Volumes}} {
+		if want[1] == "" {
+			missing = append(missing, want[0])
+		}
+	}
+	if len(missing) > 0 {
+		return nil, f, fmt.Errorf("%s: no extraMounts for %s: the platform's data would live inside the node and be lost with it (add a hostPath for each, see the repository's kind-config.yaml)",
+			ConfigFile, strings.Join(missing, ", "))
 	}
 	if !hasRegistryPatch(eff.ContainerdConfigPatches) {
 		eff.ContainerdConfigPatches = append(eff.ContainerdConfigPatches, registryConfigPatch)

@@ -17,10 +17,13 @@ func TestResolveMakesHostPathsAbsolute(t *testing.T) {
 		ov            FolderOverrides
 		wantVault     string
 		wantUnsorted  string
+		wantVolumes   string
 		wantExtraPath string
 	}{
-		{name: "relative to the repository, not the working directory", wantVault: "/repo/data/vault", wantUnsorted: "/repo/data/unsorted", wantExtraPath: "/repo/cache"},
-		{name: "overrides replace the data folders only", ov: FolderOverrides{Vault: "/srv/vault", Unsorted: "/srv/unsorted"}, wantVault: "/srv/vault", wantUnsorted: "/srv/unsorted", wantExtraPath: "/repo/cache"},
+		{name: "relative to the repository, not the working directory", wantVault: "/repo/data/vault", wantUnsorted: "/repo/data/unsorted",
+			wantVolumes: "/repo/data/volumes", wantExtraPath: "/repo/cache"},
+		{name: "overrides replace the data folders only", ov: FolderOverrides{Vault: "/srv/vault", Unsorted: "/srv/unsorted", Volumes: "/srv/volumes"},
+			wantVault: "/srv/vault", wantUnsorted: "/srv/unsorted", wantVolumes: "/srv/volumes", wantExtraPath: "/repo/cache"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -33,6 +36,7 @@ nodes:
       - {hostPath: ./data/vault, containerPath: /mnt/data/vault}
       - {hostPath: data/unsorted/, containerPath: /mnt/data/unsorted}
       - {hostPath: ./cache, containerPath: /cache}
+      - {hostPath: ./data/volumes, containerPath: /var/local-path-provisioner/emm}
 `))
 			if err != nil {
 				t.Fatal(err)
@@ -41,7 +45,7 @@ nodes:
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f.Vault != tt.wantVault || f.Unsorted != tt.wantUnsorted {
+			if f.Vault != tt.wantVault || f.Unsorted != tt.wantUnsorted || f.Volumes != tt.wantVolumes {
 				t.Errorf("folders = %+v", f)
 			}
 			got := eff.Nodes[0].ExtraMounts[2].HostPath
@@ -80,8 +84,8 @@ func TestParseConfigErrorsCarryLines(t *testing.T) {
 
 func TestHashIgnoresFormattingButNotContent(t *testing.T) {
 	t.Parallel()
-	a := "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n  extraMounts: [{hostPath: ./data/vault, containerPath: /mnt/data/vault}, {hostPath: ./data/unsorted, containerPath: /mnt/data/unsorted}]\n"
-	b := "# comment\napiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n  - role: control-plane\n    extraMounts:\n      - containerPath: /mnt/data/vault\n        hostPath: ./data/vault\n      - hostPath: ./data/unsorted\n        containerPath: /mnt/data/unsorted\n"
+	a := "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n  extraMounts: [{hostPath: ./data/vault, containerPath: /mnt/data/vault}, {hostPath: ./data/unsorted, containerPath: /mnt/data/unsorted}, {hostPath: ./data/volumes, containerPath: /var/local-path-provisioner/emm}]\n"
+	b := "# comment\napiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n  - role: control-plane\n    extraMounts:\n      - containerPath: /mnt/data/vault\n        hostPath: ./data/vault\n      - hostPath: ./data/unsorted\n        containerPath: /mnt/data/unsorted\n      - hostPath: ./data/volumes\n        containerPath: /var/local-path-provisioner/emm\n"
 	c := strings.Replace(b, "./data/vault", "./data/vault2", 1)
 	h := func(s string) string {
 		cfg, err := ParseConfig("x", []byte(s))
@@ -182,15 +186,18 @@ func TestHostPortsSkipsRandomPorts(t *testing.T) {
 
 func TestNewFolderOverridesFlagBeatsEnvAndRelativeIsAbsolute(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{"EMMDEV_VAULT_DIR": "/env/vault", "EMMDEV_UNSORTED_DIR": "rel/unsorted"}
-	got := NewFolderOverrides("flag/vault", "", func(k string) string { return env[k] }, "/work")
+	env := map[string]string{"EMMDEV_VAULT_DIR": "/env/vault", "EMMDEV_UNSORTED_DIR": "rel/unsorted", "EMMDEV_VOLUMES_DIR": "/env/volumes"}
+	got := NewFolderOverrides("flag/vault", "", "", func(k string) string { return env[k] }, "/work")
 	if got.Vault != "/work/flag/vault" {
 		t.Errorf("vault = %q, want the flag resolved against the working dir", got.Vault)
 	}
 	if got.Unsorted != "/work/rel/unsorted" {
 		t.Errorf("unsorted = %q, want the env value resolved against the working dir", got.Unsorted)
 	}
-	if none := NewFolderOverrides("", "", nil, "/work"); none != (FolderOverrides{}) {
+	if got.Volumes != "/env/volumes" {
+		t.Errorf("volumes = %q, want EMMDEV_VOLUMES_DIR", got.Volumes)
+	}
+	if none := NewFolderOverrides("", "", "", nil, "/work"); none != (FolderOverrides{}) {
 		t.Errorf("no flags and no env: %+v, want empty overrides", none)
 	}
 }

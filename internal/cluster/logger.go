@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"sigs.k8s.io/kind/pkg/log"
@@ -11,13 +12,22 @@ import (
 
 // Logger adapts kind's logger to the step printer: kind's own sub-steps
 // ("✓ Preparing nodes", "✓ Starting control-plane") and warnings become
-// detail lines under emmdev's step, shown with -v.
-type Logger struct{ P *progress.Printer }
+// detail lines under emmdev's step, shown with -v. With W set (the kind
+// child of ExecCreate) the lines go to W as they are.
+type Logger struct {
+	P *progress.Printer
+	W io.Writer
+}
 
 var _ log.Logger = Logger{}
 
 func (l Logger) line(s string) {
-	if s = strings.TrimSpace(s); s != "" {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+	case l.W != nil:
+		fmt.Fprintln(l.W, s)
+	default:
 		l.P.Detail("kind: %s", s)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 )
@@ -54,6 +55,48 @@ func EnsureFolder(dir string, create bool, env FolderEnv) (created bool, err err
 		}
 	}
 	return true, checkWritable(dir)
+}
+
+// RefuseFolders names the data folders that must not be mounted into the
+// cluster and handed to pods: the file-system root, the home folder, the
+// repository itself (its .git and the dev files would be writable by every
+// pod with the mount), and one folder given for two roles (vault and
+// unsorted would see each other's files; a volume would land among them).
+// Folders are compared after resolving symlinks.
+func RefuseFolders(f Folders, repoRoot, home string) []Problem {
+	var out []Problem
+	seen := map[string]string{} // canonical path -> role
+	for _, role := range f.List() {
+		name, dir := role[0], role[1]
+		item := "folder " + dir
+		canon := canonical(dir)
+		switch {
+		case canon == canonical(string(filepath.Separator)):
+			out = append(out, Problem{item, fmt.Errorf("%s folder %s is the file-system root: refusing to mount it into the cluster (%s)", name, dir, folderFlag(name))})
+		case home != "" && canon == canonical(home):
+			out = append(out, Problem{item, fmt.Errorf("%s folder %s is your home folder: refusing to mount it into the cluster (%s)", name, dir, folderFlag(name))})
+		case repoRoot != "" && canon == canonical(repoRoot):
+			out = append(out, Problem{item, fmt.Errorf("%s folder %s is the repository root: refusing to mount it into the cluster (%s)", name, dir, folderFlag(name))})
+		case seen[canon] != "":
+			out = append(out, Problem{item, fmt.Errorf("%s and %s are the same folder %s: give each its own (%s)", seen[canon], name, dir, folderFlag(name))})
+		default:
+			seen[canon] = name
+		}
+	}
+	return out
+}
+
+// canonical resolves symlinks where the path exists, so a link to the home
+// folder is recognised as the home folder.
+func canonical(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return filepath.Clean(p)
+}
+
+func folderFlag(role string) string {
+	return fmt.Sprintf("set --%s-dir or EMMDEV_%s_DIR, or the hostPath in %s", role, strings.ToUpper(role), ConfigFile)
 }
 
 func sudoOwner(env FolderEnv) (uid, gid int, ok bool) {

@@ -98,14 +98,21 @@ type Applier struct {
 	OnObject func(id string, o Outcome)
 	// CRDTimeout bounds the wait for applied CRDs to be established.
 	CRDTimeout time.Duration
+	// Force takes over fields another field manager owns (kubectl's
+	// --force-conflicts). Without it such fields are reported as a
+	// *ConflictError and their objects left alone.
+	Force bool
 }
 
 // Apply applies objs in the given order (use Sort first). After the last CRD
 // it waits for the CRDs to be established and refreshes the RESTMapper so the
-// custom resources that follow can be mapped.
+// custom resources that follow can be mapped. Without Force, objects whose
+// fields another manager owns are skipped and all of them are returned
+// together as a *ConflictError once the rest is applied.
 func (a *Applier) Apply(ctx context.Context, objs []Object) (Result, error) {
 	var res Result
 	var crds []string
+	var conflicted []Conflict
 	for i, o := range objs {
 		if o.GetKind() != "CustomResourceDefinition" && len(crds) > 0 {
 			if err := a.waitCRDs(ctx, crds); err != nil {
@@ -114,6 +121,10 @@ func (a *Applier) Apply(ctx context.Context, objs []Object) (Result, error) {
 			crds = nil
 		}
 		outcome, err := a.applyOne(ctx, o)
+		if c := conflicts(o, err); len(c) > 0 {
+			conflicted = append(conflicted, c...)
+			continue
+		}
 		if err != nil {
 			return res, fmt.Errorf("%s (%s): %w", o.ID(), o.Source, err)
 		}
@@ -141,6 +152,9 @@ func (a *Applier) Apply(ctx context.Context, objs []Object) (Result, error) {
 				res.Workloads = append(res.Workloads, Workload{Kind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName()})
 			}
 		}
+	}
+	if len(conflicted) > 0 {
+		return res, &ConflictError{Conflicts: conflicted}
 	}
 	return res, nil
 }
@@ -190,7 +204,7 @@ func (a *Applier) applyOne(ctx context.Context, o Object) (Outcome, error) {
 	if err != nil {
 		return "", err
 	}
-	force := true
+	force := a.Force
 	after, err := ri.Patch(ctx, o.GetName(), types.ApplyPatchType, data, metav1.PatchOptions{FieldManager: FieldManager, Force: &force})
 	if err != nil {
 		return "", err

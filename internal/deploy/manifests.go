@@ -6,18 +6,16 @@
 package deploy
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
-	"sigs.k8s.io/yaml"
+
+	"github.com/emmdev/emmdev/internal/lint/loader"
 )
 
 // Object is one manifest with where it came from, for error messages.
@@ -91,71 +89,24 @@ func loadKustomize(dir string) ([]Object, error) {
 	return objs, nil
 }
 
-// Parse splits a multi-document YAML stream into objects. Errors carry
-// file:line of the offending document.
+// Parse reads a YAML or JSON stream into objects with lint's loader, the
+// one splitter emmdev has: what `emmdev lint` accepts, `up` applies (a
+// kind: List is expanded into its items, as kubectl does). Errors carry
+// file:line.
 func Parse(name string, data []byte) ([]Object, error) {
-	var objs []Object
-	for _, doc := range splitDocs(data) {
-		if len(bytes.TrimSpace(stripComments(doc.text))) == 0 {
-			continue
+	loaded, err := loader.Parse(name, data, loader.Options{})
+	if err != nil {
+		return nil, err
+	}
+	objs := make([]Object, 0, len(loaded))
+	for _, lo := range loaded {
+		src := fmt.Sprintf("%s:%d", name, lo.Line())
+		if lo.Name == "" {
+			return nil, fmt.Errorf("%s: %s has no metadata.name", src, lo.Kind)
 		}
-		var m map[string]any
-		if err := yaml.Unmarshal(doc.text, &m); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, doc.line, err)
-		}
-		if m == nil {
-			continue
-		}
-		u := &unstructured.Unstructured{Object: m}
-		if u.GetAPIVersion() == "" || u.GetKind() == "" {
-			return nil, fmt.Errorf("%s:%d: document has no apiVersion or kind", name, doc.line)
-		}
-		if u.GetName() == "" {
-			return nil, fmt.Errorf("%s:%d: %s has no metadata.name", name, doc.line, u.GetKind())
-		}
-		if strings.HasSuffix(u.GetKind(), "List") {
-			return nil, fmt.Errorf("%s:%d: %s is not supported, list the items as separate documents", name, doc.line, u.GetKind())
-		}
-		objs = append(objs, Object{Unstructured: u, Source: fmt.Sprintf("%s:%d", name, doc.line)})
+		objs = append(objs, Object{Unstructured: &unstructured.Unstructured{Object: lo.Obj}, Source: src})
 	}
 	return objs, nil
-}
-
-type yamlDoc struct {
-	text []byte
-	line int // 1-based line of the document's first line
-}
-
-func splitDocs(data []byte) []yamlDoc {
-	var docs []yamlDoc
-	var cur bytes.Buffer
-	start, n := 1, 0
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1024*1024), 16*1024*1024)
-	for sc.Scan() {
-		n++
-		line := sc.Text()
-		if strings.HasPrefix(line, "---") && strings.TrimSpace(strings.TrimPrefix(line, "---")) == "" {
-			docs = append(docs, yamlDoc{text: append([]byte(nil), cur.Bytes()...), line: start})
-			cur.Reset()
-			start = n + 1
-			continue
-		}
-		cur.WriteString(line)
-		cur.WriteByte('\n')
-	}
-	return append(docs, yamlDoc{text: cur.Bytes(), line: start})
-}
-
-func stripComments(b []byte) []byte {
-	var out bytes.Buffer
-	for _, l := range bytes.Split(b, []byte("\n")) {
-		if t := bytes.TrimSpace(l); len(t) > 0 && t[0] != '#' {
-			out.Write(l)
-			out.WriteByte('\n')
-		}
-	}
-	return out.Bytes()
 }
 
 // rank orders kinds so that whatever an object depends on exists first.

@@ -3,6 +3,8 @@ package deploy
 import (
 	"strings"
 	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 func ids(objs []Object) []string {
@@ -24,7 +26,7 @@ func TestLoadDirOrdersByDependency(t *testing.T) {
 	if got != want {
 		t.Errorf("order = %s\nwant    %s", got, want)
 	}
-	if objs[3].Source != "testdata/plain/20-app.yaml:1" {
+	if objs[3].Source != "testdata/plain/20-app.yaml:3" { // the object, below the comment
 		t.Errorf("source = %s", objs[3].Source)
 	}
 }
@@ -60,10 +62,10 @@ func TestParseErrorsCarryFileAndLine(t *testing.T) {
 	tests := []struct {
 		name, data, want string
 	}{
-		{"bad yaml in second document", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n# c\nkind: [\n", "x.yaml:5:"},
-		{"no kind", "apiVersion: v1\nmetadata: {name: a}\n", "x.yaml:1: document has no apiVersion or kind"},
+		{"bad yaml in second document", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n# c\nkind: [\n", "x.yaml:6: did not find expected node content"},
+		{"no kind", "apiVersion: v1\nmetadata: {name: a}\n", "x.yaml:1:1: not a Kubernetes object: kind must be a non-empty string"},
 		{"no name", "---\napiVersion: v1\nkind: ConfigMap\n", "x.yaml:2: ConfigMap has no metadata.name"},
-		{"list", "apiVersion: v1\nkind: List\nmetadata: {name: l}\nitems: []\n", "x.yaml:1: List is not supported"},
+		{"list item without a name", "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n", "x.yaml:4: ConfigMap has no metadata.name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,5 +83,27 @@ func TestParseSkipsEmptyAndCommentDocuments(t *testing.T) {
 	objs, err := Parse("x.yaml", []byte("---\n# only a comment\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n"))
 	if err != nil || len(objs) != 1 || objs[0].Source != "x.yaml:4" {
 		t.Fatalf("objs %v, err %v", ids(objs), err)
+	}
+}
+
+// TestParseExpandsListsLikeLint: up accepts what lint accepts; a kind: List
+// (what `kubectl get -o yaml` writes) is applied item by item, each with
+// its own line.
+func TestParseExpandsListsLikeLint(t *testing.T) {
+	t.Parallel()
+	data := "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a, namespace: n}\n" +
+		"- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b, namespace: n}\n  data: {k: \"1\"}\n"
+	objs, err := Parse("list.yaml", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(ids(objs), ", "); got != "ConfigMap n/a, ConfigMap n/b" {
+		t.Fatalf("objects %s", got)
+	}
+	if objs[0].Source != "list.yaml:4" || objs[1].Source != "list.yaml:7" {
+		t.Errorf("sources %s, %s; want list.yaml:4 and list.yaml:7", objs[0].Source, objs[1].Source)
+	}
+	if v, _, _ := unstructured.NestedString(objs[1].Object, "data", "k"); v != "1" {
+		t.Errorf("data.k = %q", v)
 	}
 }

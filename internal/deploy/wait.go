@@ -194,6 +194,7 @@ func diagnose(ctx context.Context, kube kubernetes.Interface, w Workload) (NotRe
 			FieldSelector: fields.AndSelectors(
 				fields.OneTermEqualSelector("involvedObject.kind", "Pod"),
 				fields.OneTermEqualSelector("involvedObject.name", p.Name),
+				fields.OneTermEqualSelector("involvedObject.uid", string(p.UID)),
 			).String(),
 		})
 		var events []corev1.Event

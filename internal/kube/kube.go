@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 	"k8s.io/client-go/rest"
@@ -26,6 +27,8 @@ type Flags struct {
 	Context       string
 	Namespace     string
 	AllNamespaces bool
+	// RequestTimeout bounds each API call (--request-timeout; 0 = never).
+	RequestTimeout time.Duration
 }
 
 // AddFlags registers the flags on fs. defaultNS is shown in -n's help.
@@ -34,15 +37,26 @@ func (f *Flags) AddFlags(fs *pflag.FlagSet, defaultNS string) {
 	fs.StringVar(&f.Context, "context", "", "kubeconfig context to use (default the current context)")
 	fs.StringVarP(&f.Namespace, "namespace", "n", "", fmt.Sprintf("namespace (default %q)", defaultNS))
 	fs.BoolVarP(&f.AllNamespaces, "all-namespaces", "A", false, "all namespaces")
+	AddRequestTimeoutFlag(fs, &f.RequestTimeout)
 }
 
 // Target is a resolved connection.
 type Target struct {
+	// Config is the connection as the kubeconfig gives it, unbounded: use
+	// OneShot or Live, which apply the request timeout.
 	Config  *rest.Config
 	Context string // name of the kubeconfig context in use
 	// Namespace is the namespace to show; "" means all namespaces.
-	Namespace string
+	Namespace      string
+	RequestTimeout time.Duration
 }
+
+// OneShot is Config with every request bounded by the request timeout.
+func (t Target) OneShot() *rest.Config { return BoundRequests(t.Config, t.RequestTimeout) }
+
+// Live is Config for long-lived watches: only the wait for each response
+// to begin is bounded.
+func (t Target) Live() *rest.Config { return BoundResponses(t.Config, t.RequestTimeout) }
 
 // NamespaceLabel is the namespace for display ("all namespaces" for -A).
 func (t Target) NamespaceLabel() string {
@@ -57,7 +71,9 @@ var ErrNoKubeconfig = errors.New("no kubeconfig found: pass --kubeconfig, set KU
 
 // Resolve loads the kubeconfig like kubectl does: --kubeconfig, else the
 // KUBECONFIG list, else $HOME/.kube/config. getenv is the injected
-// environment. defaultNS is used when neither -n nor -A is given.
+// environment; it is the only kubeconfig loader in emmdev, so status, seal
+// and up always pick the same cluster. defaultNS is used when neither -n
+// nor -A is given; "" means the context's namespace, as kubectl does.
 func (f Flags) Resolve(getenv func(string) string, defaultNS string) (Target, error) {
 	if f.AllNamespaces && f.Namespace != "" {
 		return Target{}, errors.New("--namespace and --all-namespaces cannot be used together")
@@ -100,7 +116,7 @@ func (f Flags) Resolve(getenv func(string) string, defaultNS string) (Target, er
 			return Target{}, fmt.Errorf("kubeconfig namespace: %w", err)
 		}
 	}
-	return Target{Config: cfg, Context: ctxName, Namespace: ns}, nil
+	return Target{Config: cfg, Context: ctxName, Namespace: ns, RequestTimeout: f.RequestTimeout}, nil
 }
 
 func contextNames(c clientcmdapi.Config) string {

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -27,9 +28,11 @@ type activeRule struct {
 type engine struct {
 	cfg       Config
 	validator Validator
+	native    NativeValidator
 	checks    []activeRule
-	builtins  map[string]activeRule // schema, unknown-kind, suppression-reason
+	builtins  map[string]activeRule // schema, unknown-kind, suppression-reason, api-validation, crd
 	skipKinds []string
+	crds      *crdChecks // CRDs and custom resources (crds.go)
 	cel       *celChecks // custom CEL rules, nil when there are none
 }
 
@@ -59,12 +62,13 @@ func (e *engine) newFinding(ar activeRule, o *loader.Object, path []string, msg 
 	}
 }
 
-func (e *engine) check(o *loader.Object) ([]finding.Finding, error) {
+func (e *engine) check(ctx context.Context, o *loader.Object) ([]finding.Finding, error) {
 	var out []finding.Finding
+	emit := func(f finding.Finding) { out = append(out, f) }
 	add := func(ar activeRule, path []string, msg string) {
-		out = append(out, e.newFinding(ar, o, path, msg))
+		emit(e.newFinding(ar, o, path, msg))
 	}
-	if err := e.checkSchema(o, add); err != nil {
+	if err := e.checkSchema(ctx, o, add, emit); err != nil {
 		return nil, err
 	}
 	for _, ar := range e.checks {
@@ -100,9 +104,15 @@ func redactSecretValues(o *loader.Object, fs []finding.Finding) []finding.Findin
 	return fs
 }
 
-func (e *engine) checkSchema(o *loader.Object, add func(activeRule, []string, string)) error {
+func (e *engine) checkSchema(ctx context.Context, o *loader.Object, add func(activeRule, []string, string), emit func(finding.Finding)) error {
 	if e.skipped(o) {
 		return nil
+	}
+	if e.crds.check(e, o, emit) {
+		return nil
+	}
+	if e.native != nil && e.native.Handles(o.APIVersion, o.Kind) {
+		return e.checkNative(ctx, o, emit)
 	}
 	issues, err := e.validator.Validate(o.Obj)
 	if errors.Is(err, schema.ErrNoSchema) {
@@ -120,7 +130,7 @@ func (e *engine) checkSchema(o *loader.Object, add func(activeRule, []string, st
 		return nil
 	}
 	for _, is := range issues {
-		add(sc, is.Path, is.Message)
+		add(sc, is.Path, fieldMessage(is.Path, is.Message))
 	}
 	return nil
 }

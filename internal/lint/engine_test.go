@@ -3,9 +3,12 @@ package lint_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/emmdev/emmdev/internal/lint"
@@ -88,14 +91,20 @@ type fakeValidator struct {
 
 func (f fakeValidator) Validate(map[string]any) ([]schema.Issue, error) { return f.issues, f.err }
 
+// noNative leaves every kind to the schema validator, so its results can be
+// tested on built-in kinds.
+type noNative struct{ lint.NativeValidator }
+
+func (noNative) Handles(string, string) bool { return false }
+
 func TestSchemaResultsBecomeFindings(t *testing.T) {
 	t.Parallel()
 	doc := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: 1\n"
 	withV := func(v fakeValidator) lint.Config {
-		return lint.Config{NewValidator: func(schema.Options) (lint.Validator, error) { return v, nil }}
+		return lint.Config{NewValidator: func(schema.Options) (lint.Validator, error) { return v, nil }, Native: noNative{}}
 	}
 	fs := lintBytes(t, withV(fakeValidator{issues: []schema.Issue{{Path: []string{"data", "k"}, Message: "got number, want string"}}}), "c.yaml", doc)
-	if len(fs) != 1 || fs[0].RuleID != "schema" || fs[0].Line != 6 || fs[0].Col != 3 {
+	if len(fs) != 1 || fs[0].RuleID != "schema" || fs[0].Line != 6 || fs[0].Col != 3 || fs[0].Message != "data.k: got number, want string" {
 		t.Errorf("schema issue at data.k: %+v, want schema at 6:3", fs)
 	}
 	fs = lintBytes(t, withV(fakeValidator{err: schema.ErrNoSchema}), "c.yaml", doc)
@@ -121,7 +130,7 @@ func TestSecretValuesRedacted(t *testing.T) {
 	t.Parallel()
 	doc := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: hunter2-not-base64\n"
 	v := fakeValidator{issues: []schema.Issue{{Path: []string{"data", "password"}, Message: `"hunter2-not-base64" is not valid base64`}}}
-	fs := lintBytes(t, lint.Config{NewValidator: func(schema.Options) (lint.Validator, error) { return v, nil }}, "s.yaml", doc)
+	fs := lintBytes(t, lint.Config{NewValidator: func(schema.Options) (lint.Validator, error) { return v, nil }, Native: noNative{}}, "s.yaml", doc)
 	if len(fs) != 2 {
 		t.Fatalf("findings %+v", fs)
 	}
@@ -132,16 +141,80 @@ func TestSecretValuesRedacted(t *testing.T) {
 	}
 }
 
-// TestCRDsReachTheValidator: CustomResourceDefinitions in the linted tree
-// are handed to schema.New.
-func TestCRDsReachTheValidator(t *testing.T) {
+// TestCRDsInTheTree: a CustomResourceDefinition in the linted tree makes
+// its custom resources validated like the API server does, whatever the
+// schema validator is: its OpenAPI schema as the schema rule, its CEL rules
+// as api-validation, each at the field. The CRD object itself still goes
+// through the schema validator.
+func TestCRDsInTheTree(t *testing.T) {
 	t.Parallel()
-	var got schema.Options
-	cfg := lint.Config{NewValidator: func(o schema.Options) (lint.Validator, error) { got = o; return fakeValidator{}, nil }}
-	lintBytes(t, cfg, "crd.yaml", "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n")
-	if len(got.CRDs) != 1 || !strings.Contains(string(got.CRDs[0]), `"widgets.example.com"`) {
-		t.Errorf("CRDs passed: %q", got.CRDs)
+	rec := &recordingValidator{}
+	cfg := lint.Config{NewValidator: func(o schema.Options) (lint.Validator, error) { return rec, nil }}
+	doc := `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: integer, minimum: 1}
+                name: {type: string, maxLength: 10, x-kubernetes-validations: [{rule: "self != 'admin'", message: reserved}]}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: small
+spec:
+  size: 0
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: admin
+spec:
+  size: 1
+  name: admin
+`
+	var got []string
+	for _, f := range lintBytes(t, cfg, "crd.yaml", doc) {
+		got = append(got, fmt.Sprintf("%d:%d %s %s", f.Line, f.Col, f.RuleID, f.Message))
 	}
+	want := []string{
+		"28:3 schema spec.size: Invalid value: 0: spec.size in body should be greater than or equal to 1",
+		`36:3 api-validation spec.name: Invalid value: "admin": reserved`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if strings.Join(rec.kinds, ",") != "CustomResourceDefinition" {
+		t.Errorf("schema validator saw %v, want only the CRD", rec.kinds)
+	}
+}
+
+// recordingValidator records the kinds it is asked about (concurrently, by
+// the engine's workers) and finds nothing.
+type recordingValidator struct {
+	mu    sync.Mutex
+	kinds []string
+}
+
+func (r *recordingValidator) Validate(obj map[string]any) ([]schema.Issue, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.kinds = append(r.kinds, obj["kind"].(string))
+	return nil, nil
 }
 
 // TestSuppressionWithReason: a reasoned annotation silences only its rule.

@@ -6,12 +6,12 @@ package lint
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
 	"strings"
 
+	"github.com/emmdev/emmdev/internal/apivalidation"
 	"github.com/emmdev/emmdev/internal/celpolicy"
 	"github.com/emmdev/emmdev/internal/lint/finding"
 	"github.com/emmdev/emmdev/internal/lint/loader"
@@ -47,7 +47,10 @@ type Config struct {
 	KubernetesVersion string
 	// NewValidator builds the schema validator (nil = schema.New).
 	NewValidator func(schema.Options) (Validator, error)
-	Loader       loader.Options
+	// Native is the API server's validation of built-in kinds
+	// (nil = apivalidation.New()).
+	Native NativeValidator
+	Loader loader.Options
 	// Workers validates objects concurrently (0 = GOMAXPROCS).
 	Workers int
 	// CEL holds the custom rules of policies/*.yaml (nil = none); see cel.go.
@@ -59,6 +62,9 @@ type Result struct {
 	Findings []finding.Finding
 	Objects  int
 	Files    int
+	// Notes are one-line remarks about what was not checked (no kind config
+	// for hostPath volumes, ...), for stderr.
+	Notes []string
 	// Notices say what could not be judged offline (CEL rules).
 	Notices []string
 }
@@ -72,11 +78,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Registry == nil || cfg.Policy == nil {
 		return nil, errors.New("lint: registry and policy are required")
 	}
-	objs, err := loader.Load(ctx, cfg.Inputs, cfg.Loader)
+	objs, loadErrs, err := loader.LoadAll(ctx, cfg.Inputs, cfg.Loader)
 	if err != nil {
 		return nil, err
 	}
-	if len(objs) == 0 {
+	parsed := parseFindings(cfg, loadErrs)
+	if len(objs) == 0 && len(parsed) == 0 {
 		names := make([]string, 0, len(cfg.Inputs))
 		for _, in := range cfg.Inputs {
 			names = append(names, in.Name)
@@ -88,20 +95,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	ctxObjs := contextObjects(ctx, cfg)
 	idx := rules.NewIndex()
-	var crds [][]byte
 	for _, set := range [][]*loader.Object{objs, ctxObjs} {
 		for _, o := range set {
 			if ns, name, ok := rules.SecretProvider(o.APIVersion, o.Kind, o.Obj); ok {
 				idx.AddSecret(ns, name)
 			}
-			if o.Kind == "CustomResourceDefinition" && strings.HasPrefix(o.APIVersion, "apiextensions.k8s.io/") {
-				b, err := json.Marshal(o.Obj)
-				if err != nil {
-					return nil, fmt.Errorf("%s:%d: CustomResourceDefinition %s: %w", o.File, o.Line(), o.Name, err)
-				}
-				crds = append(crds, b)
+			if ns, name, max, ok := rules.HPATarget(o.APIVersion, o.Kind, o.Obj); ok {
+				idx.AddHPA(ns, name, max)
 			}
 		}
+	}
+	crds, err := newCRDChecks(objs, ctxObjs)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.KindConfig != "" {
 		mounts, err := ReadKindMounts(cfg.KindConfig)
@@ -114,22 +120,30 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if newV == nil {
 		newV = func(o schema.Options) (Validator, error) { return schema.New(o) }
 	}
-	v, err := newV(schema.Options{KubernetesVersion: cfg.KubernetesVersion, CRDs: crds})
+	v, err := schemaValidator(newV, schema.Options{KubernetesVersion: cfg.KubernetesVersion})
 	if err != nil {
 		return nil, fmt.Errorf("loading schemas: %w", err)
 	}
 	e := newEngine(cfg, idx, v)
+	if e.native = cfg.Native; e.native == nil {
+		e.native = apivalidation.New()
+	}
+	e.crds = crds
 	e.cel = newCELChecks(ctx, cfg, objs, ctxObjs)
 	findings, err := e.checkAll(ctx, objs)
 	if err != nil {
 		return nil, err
 	}
+	findings = append(findings, parsed...)
 	finding.Sort(findings)
 	files := map[string]bool{}
 	for _, o := range objs {
 		files[o.File] = true
 	}
-	return &Result{Findings: findings, Objects: len(objs), Files: len(files), Notices: e.cel.notices()}, nil
+	for _, f := range parsed {
+		files[f.File] = true
+	}
+	return &Result{Findings: findings, Objects: len(objs), Files: len(files), Notes: notes(cfg, objs), Notices: e.cel.notices()}, nil
 }
 
 // contextObjects loads the context inputs leniently: a broken file outside
@@ -138,22 +152,8 @@ func contextObjects(ctx context.Context, cfg Config) []*loader.Object {
 	if len(cfg.ContextInputs) == 0 {
 		return nil
 	}
-	// Usually every file parses: one concurrent load. Otherwise fall back
-	// to file by file, keeping what parses.
-	if objs, err := loader.Load(ctx, cfg.ContextInputs, cfg.Loader); err == nil {
-		return objs
-	}
-	var out []*loader.Object
-	for _, in := range cfg.ContextInputs {
-		if ctx.Err() != nil {
-			return out
-		}
-		objs, err := loader.Load(ctx, []loader.Input{in}, cfg.Loader)
-		if err == nil {
-			out = append(out, objs...)
-		}
-	}
-	return out
+	objs, _, _ := loader.LoadAll(ctx, cfg.ContextInputs, cfg.Loader)
+	return objs
 }
 
 func summarizeNames(names []string) string {
@@ -176,7 +176,7 @@ func (e *engine) checkAll(ctx context.Context, objs []*loader.Object) ([]finding
 	per := make([][]finding.Finding, len(objs))
 	err := parallel.ForEach(ctx, len(objs), workers(e.cfg.Workers), func(i int) error {
 		var err error
-		per[i], err = e.check(objs[i])
+		per[i], err = e.check(ctx, objs[i])
 		return err
 	})
 	if err != nil {

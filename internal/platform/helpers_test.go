@@ -2,7 +2,6 @@ package platform
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -11,31 +10,13 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-)
 
-// repoRoot finds the module root (the directory holding go.mod) above the
-// test's working directory, so tests read the real manifests/.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
+	"github.com/emmdev/emmdev/internal/testenv"
+)
 
 func renderDir(t testing.TB, rel string) []Object {
 	t.Helper()
-	objs, err := Render(filepath.Join(repoRoot(t), rel))
+	objs, err := Render(filepath.Join(testenv.RepoRoot(t), rel))
 	if err != nil {
 		t.Fatalf("render %s: %v", rel, err)
 	}

@@ -11,6 +11,8 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
+
+	"github.com/emmdev/emmdev/internal/testenv"
 )
 
 // decodeKindConfig decodes the way kind's own loader does
@@ -39,7 +41,7 @@ func decodeKindConfig(raw []byte) (*v1alpha4.Cluster, error) {
 
 func loadKindConfig(t *testing.T) *v1alpha4.Cluster {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "kind-config.yaml"))
+	raw, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "kind-config.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +90,8 @@ func TestKindConfig(t *testing.T) {
 		t.Fatalf("nodes %+v, want one control-plane", cfg.Nodes)
 	}
 	n := cfg.Nodes[0]
-	wantMounts := map[string]string{"/mnt/data/vault": "./data/vault", "/mnt/data/unsorted": "./data/unsorted"}
+	wantMounts := map[string]string{"/mnt/data/vault": "./data/vault", "/mnt/data/unsorted": "./data/unsorted",
+		"/var/local-path-provisioner/emm": "./data/volumes"}
 	if len(n.ExtraMounts) != len(wantMounts) {
 		t.Errorf("%d extraMounts, want %d", len(n.ExtraMounts), len(wantMounts))
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/emmdev/emmdev/internal/cmd/lint"
 	"github.com/emmdev/emmdev/internal/cmdutil"
+	"github.com/emmdev/emmdev/internal/testenv"
 )
 
 // lintResult is the part of `emmdev lint -o json` these tests read.
@@ -33,7 +34,7 @@ func runLint(t *testing.T, stdin []byte, args ...string) (int, lintResult, strin
 	streams, in, out, errOut := cmdutil.TestStreams()
 	in.Write(stdin)
 	f := cmdutil.NewFactory(streams, "test")
-	root := repoRoot(t)
+	root := testenv.RepoRoot(t)
 	f.WorkDir = func() (string, error) { return root, nil }
 	cmd := lint.NewCmd(f, nil)
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true // as the root command does
@@ -69,7 +70,7 @@ spec:
 // kind-config.yaml checking the hostPath volumes.
 func TestManifestsLintClean(t *testing.T) {
 	t.Parallel()
-	root := repoRoot(t)
+	root := testenv.RepoRoot(t)
 	overlay, err := RenderYAML(filepath.Join(root, "deploy", "overlays", "production"))
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +88,9 @@ func TestManifestsLintClean(t *testing.T) {
 			filepath.Join(root, "manifests"), filepath.Join(root, "deploy"),
 		}, len(baseObjects) + 2, cmdutil.ExitOK, nil},
 		// What production applies: the rendered overlay, hostPath gone.
-		{"rendered production overlay", overlay, []string{"-"}, len(baseObjects) + 2, cmdutil.ExitOK, nil},
+		{"rendered production overlay", overlay, []string{"-"}, len(baseObjects) + 1, cmdutil.ExitOK, nil}, // + 2 claims, - the kind StorageClass
+		// The same overlay rendered in-process by emmdev lint -k.
+		{"lint -k production overlay", nil, []string{"-k", filepath.Join(root, "deploy", "overlays", "production")}, len(baseObjects) + 1, cmdutil.ExitOK, nil},
 		{"control: broken redis", []byte(brokenRedis), []string{"-"}, 1, cmdutil.ExitFindings,
 			[]string{"image-latest", "readiness-probe", "resources", "stateful-without-pvc"}},
 	}

@@ -9,12 +9,15 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/emmdev/emmdev/internal/testenv"
 )
 
 // baseObjects is the platform as issue 3 describes it: every object the
 // local deployment must contain, no more.
 var baseObjects = []string{
 	"Namespace//agentic-ai",
+	"StorageClass//emm-local",
 	"ConfigMap/agentic-ai/jd-structure",
 	"ConfigMap/agentic-ai/redis-config",
 	"Service/agentic-ai/redis-service",
@@ -101,9 +104,15 @@ func TestProductionOverlayUsesReadWriteManyClaims(t *testing.T) {
 	t.Parallel()
 	prod := renderDir(t, "deploy/overlays/production")
 
-	// The overlay is the base plus the two claims, nothing lost.
-	want := append(append([]string{}, baseObjects...),
-		"PersistentVolumeClaim/agentic-ai/vault-data", "PersistentVolumeClaim/agentic-ai/unsorted-data")
+	// The overlay is the base plus the two claims, minus the kind-only
+	// StorageClass, nothing else lost.
+	var want []string
+	for _, k := range baseObjects {
+		if k != "StorageClass//emm-local" {
+			want = append(want, k)
+		}
+	}
+	want = append(want, "PersistentVolumeClaim/agentic-ai/vault-data", "PersistentVolumeClaim/agentic-ai/unsorted-data")
 	if missing, extra := diffSets(keys(prod), want); len(missing) > 0 || len(extra) > 0 {
 		t.Errorf("overlay: missing %s, unexpected %s", list(missing), list(extra))
 	}
@@ -122,6 +131,14 @@ func TestProductionOverlayUsesReadWriteManyClaims(t *testing.T) {
 		for _, v := range w.Template.Spec.Volumes {
 			if v.HostPath != nil {
 				t.Errorf("%s %s: hostPath volume %s in production", w.Kind, w.Name, v.Name)
+			}
+		}
+		if w.StatefulSet != nil {
+			for _, vct := range w.StatefulSet.Spec.VolumeClaimTemplates {
+				if vct.Spec.StorageClassName != nil {
+					t.Errorf("StatefulSet %s claim %s: storageClassName %q in production, want the cluster's default",
+						w.Name, vct.Name, *vct.Spec.StorageClassName)
+				}
 			}
 		}
 	}
@@ -145,7 +162,7 @@ func TestProductionOverlayUsesReadWriteManyClaims(t *testing.T) {
 // applying the files one by one and applying the kustomization agree.
 func TestKustomizationListsEveryFileInOrder(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(repoRoot(t), "manifests")
+	dir := filepath.Join(testenv.RepoRoot(t), "manifests")
 	raw, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/emmdev/emmdev/internal/testenv"
 )
 
 var allowedLabels = []string{"agents", "infra", "mcp", "monitoring"}
@@ -47,7 +49,7 @@ func testdataSrc(t *testing.T) string {
 
 func TestTiltfileDeploysEveryManifest(t *testing.T) {
 	t.Parallel()
-	root := repoRoot(t)
+	root := testenv.RepoRoot(t)
 	run, err := runTiltfile(t, root, map[string]string{"src": testdataSrc(t)})
 	if err != nil {
 		t.Fatalf("Tiltfile: %v", err)
@@ -76,7 +78,7 @@ func TestTiltfileDeploysEveryManifest(t *testing.T) {
 
 func TestTiltfileResources(t *testing.T) {
 	t.Parallel()
-	run, err := runTiltfile(t, repoRoot(t), map[string]string{"src": testdataSrc(t)})
+	run, err := runTiltfile(t, testenv.RepoRoot(t), map[string]string{"src": testdataSrc(t)})
 	if err != nil {
 		t.Fatalf("Tiltfile: %v", err)
 	}
@@ -88,7 +90,8 @@ func TestTiltfileResources(t *testing.T) {
 	if !ok || lint.Fn != "local_resource" {
 		t.Fatal("no local_resource lint")
 	}
-	if cmd, _ := lint.Args["cmd"].(string); !strings.Contains(cmd, "emmdev lint manifests") {
+	// -k manifests lints what k8s_yaml(kustomize('manifests')) deploys.
+	if cmd, _ := lint.Args["cmd"].(string); !strings.Contains(cmd, "emmdev lint -k manifests") && !strings.Contains(cmd, "emmdev lint manifests") {
 		t.Errorf("lint cmd %q does not lint manifests/", cmd)
 	}
 	for _, d := range []string{"manifests", "policies"} {
@@ -277,7 +280,7 @@ func TestTiltfileBuildsOnlyServicesWithSources(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			src := tc.src(t)
-			run, err := runTiltfile(t, repoRoot(t), map[string]string{"src": src})
+			run, err := runTiltfile(t, testenv.RepoRoot(t), map[string]string{"src": src})
 			if err != nil {
 				t.Fatalf("Tiltfile: %v", err)
 			}

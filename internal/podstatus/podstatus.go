@@ -31,8 +31,9 @@ type Summary struct {
 	Terminating bool
 }
 
-// Summarize builds the Summary. events should be the pod's own events (any
-// order); they supply probe failures that the pod status does not carry.
+// Summarize builds the Summary. events are the events naming the pod (any
+// order; those of an earlier pod of the same name are ignored); they supply
+// probe failures that the pod status does not carry.
 func Summarize(pod *corev1.Pod, events []corev1.Event) Summary {
 	s := Summary{
 		Namespace:   pod.Namespace,
@@ -48,7 +49,7 @@ func Summarize(pod *corev1.Pod, events []corev1.Event) Summary {
 		s.LastRestart = st.last.term.FinishedAt.Time
 		s.LastCause = terminationCause(pod, st.last.container, st.last.term)
 	}
-	s.LastCause = withProbeCause(s, events)
+	s.LastCause = withProbeCause(s, CurrentEvents(pod, events))
 	return s
 }
 

@@ -69,20 +69,30 @@ func BuildBundle(k8sVersion string, swagger []byte, crds [][]byte, sources []str
 			}
 		}
 	}
+	if err := b.addCRDs(crds); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// addCRDs converts CustomResourceDefinition documents into definitions and
+// kinds (for the kubeconform export; the lint engine validates custom
+// resources from the CRDs themselves).
+func (b *Bundle) addCRDs(crds [][]byte) error {
 	for i, doc := range crds {
 		kinds, err := convertCRD(doc, defObjectMeta)
 		if err != nil {
-			return nil, &CRDError{Index: i, Err: err}
+			return &CRDError{Index: i, Name: crdName(doc), Err: err}
 		}
 		for _, k := range kinds {
 			name := k.definitionName()
 			b.Definitions[name] = k.schema
 			if err := b.addKind(k.apiVersion, k.kind, name); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	return b, nil
+	return nil
 }
 
 func (b *Bundle) addKind(apiVersion, kind, def string) error {

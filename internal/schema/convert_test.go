@@ -76,7 +76,10 @@ spec:
                 size:
                   anyOf: [{type: integer, minimum: 1}, {type: string, pattern: "^[0-9]+Gi$"}]
 `)
-	v := newValidator(t, Options{CRDs: [][]byte{crd}})
+	v, err := withCRDs(t, crd)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		obj  map[string]any

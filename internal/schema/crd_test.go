@@ -7,10 +7,15 @@ import (
 	"testing"
 )
 
+// The conversion of a CRD to JSON schema (the SealedSecret CRD in the
+// bundle, for kubeconform) keeps what the schema says.
 func TestCRDMakesCustomResourceValidate(t *testing.T) {
 	t.Parallel()
 	crd := mustReadFile(t, "testdata/crd/widget-crd.yaml")
-	v := newValidator(t, Options{CRDs: [][]byte{crd}})
+	v, err := withCRDs(t, crd)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	valid := readDocs(t, "testdata/crd/widget-valid.yaml")[0]
 	if issues, err := v.Validate(valid); err != nil || len(issues) > 0 {
@@ -37,7 +42,10 @@ func TestCRDMakesCustomResourceValidate(t *testing.T) {
 
 func TestCRDRequiredAndUnservedVersion(t *testing.T) {
 	t.Parallel()
-	v := newValidator(t, Options{CRDs: [][]byte{mustReadFile(t, "testdata/crd/widget-crd.yaml")}})
+	v, err := withCRDs(t, mustReadFile(t, "testdata/crd/widget-crd.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	got, err := v.Validate(map[string]any{
 		"apiVersion": "emm.dev/v1", "kind": "Widget",
 		"metadata": map[string]any{"name": "w"},
@@ -71,7 +79,7 @@ func TestBadCRDIsACRDError(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			good := mustReadFile(t, "testdata/crd/widget-crd.yaml")
-			_, err := New(Options{CRDs: [][]byte{good, []byte(tc.doc)}})
+			_, err := withCRDs(t, good, []byte(tc.doc))
 			var ce *CRDError
 			if !errors.As(err, &ce) {
 				t.Fatalf("err = %v, want *CRDError", err)

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/emmdev/emmdev/internal/atomicfile"
 )
 
 // ExportKubeconform writes the embedded schemas in the layout kubeconform
@@ -95,53 +97,62 @@ func rewriteRefs(node any, to func(string) string) any {
 	return rewriteNodes(node, func(ref string) any { return map[string]any{"$ref": to(ref)} })
 }
 
-// rewriteNodes copies node, replacing each {"$ref": name} by repl(name).
+// rewriteNodes copies the schema node, replacing each {"$ref": name} by
+// repl(name). It walks the schema keywords only: property names are data
+// (a property may be called "required", "enum" or "$ref", as in PersistentVolume's
+// nodeAffinity.required or a CRD's JSONSchemaProps), and so are the values
+// of enum, required, default and the like.
 func rewriteNodes(node any, repl func(string) any) any {
-	switch n := node.(type) {
-	case map[string]any:
-		if ref, ok := n["$ref"].(string); ok && len(n) == 1 {
-			return repl(ref)
-		}
-		out := make(map[string]any, len(n))
-		for k, v := range n {
-			if k == "enum" || k == "required" {
-				out[k] = v // data, not schemas
-				continue
-			}
-			out[k] = rewriteNodes(v, repl)
-		}
-		return out
-	case []any:
-		out := make([]any, len(n))
-		for i, v := range n {
-			out[i] = rewriteNodes(v, repl)
-		}
-		return out
+	n, ok := node.(map[string]any)
+	if !ok {
+		return node
 	}
-	return node
+	if ref, ok := n["$ref"].(string); ok && len(n) == 1 {
+		return repl(ref)
+	}
+	out := make(map[string]any, len(n))
+	for k, v := range n {
+		switch {
+		case schemaMapKeyword(k):
+			if m, ok := v.(map[string]any); ok {
+				nm := make(map[string]any, len(m))
+				for name, sub := range m {
+					nm[name] = rewriteNodes(sub, repl)
+				}
+				v = nm
+			}
+		case schemaListKeyword(k):
+			if list, ok := v.([]any); ok {
+				nl := make([]any, len(list))
+				for i, sub := range list {
+					nl[i] = rewriteNodes(sub, repl)
+				}
+				v = nl
+			}
+		case k == "items" || k == "additionalItems":
+			// A schema, or (tuple validation) a list of schemas.
+			if list, ok := v.([]any); ok {
+				nl := make([]any, len(list))
+				for i, sub := range list {
+					nl[i] = rewriteNodes(sub, repl)
+				}
+				v = nl
+			} else {
+				v = rewriteNodes(v, repl)
+			}
+		case k == "not" || k == "additionalProperties":
+			v = rewriteNodes(v, repl)
+		}
+		out[k] = v
+	}
+	return out
 }
 
-// writeJSON writes v atomically (temp file + rename).
+// writeJSON writes v atomically; schemas are not secret, so 0644.
 func writeJSON(path string, v any) error {
 	data, err := marshal(v)
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".export-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil { // CreateTemp makes 0600; schemas are not secret
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.Write(path, data, 0o644)
 }

@@ -76,3 +76,17 @@ func newValidator(t testing.TB, opts Options) *Validator {
 	}
 	return v
 }
+
+// withCRDs is a Validator on the embedded schemas plus CRDs converted to
+// JSON schema the way the bundle generator converts the SealedSecret CRD.
+func withCRDs(t testing.TB, crds ...[]byte) (*Validator, error) {
+	t.Helper()
+	b, err := ParseBundle(embeddedBundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.addCRDs(crds); err != nil {
+		return nil, err
+	}
+	return newFromBundle(b, Options{})
+}

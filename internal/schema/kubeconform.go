@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/yannh/kubeconform/pkg/resource"
@@ -18,8 +20,8 @@ import (
 // (emmdev lint --schema-engine kubeconform), for teams that want kubeconform's
 // exact verdicts. It reads the embedded schemas exported once, in
 // kubeconform's layout, into a cache directory keyed by the bundle's hash, so
-// it stays offline. Kinds from CRDs in the linted tree are validated by the
-// embedded engine, since kubeconform only reads schema files.
+// it stays offline. Custom resources never reach it: the lint engine
+// validates them from their CRDs (internal/crdvalidation) with either engine.
 type KubeconformValidator struct {
 	kc     validator.Validator
 	native *Validator
@@ -76,9 +78,6 @@ func (k *KubeconformValidator) Validate(obj map[string]any) ([]Issue, error) {
 	if len(issues) > 0 {
 		return issues, nil
 	}
-	if k.native.fromCRD(apiVersion, kind) {
-		return k.native.Validate(obj)
-	}
 	raw, err := json.Marshal(obj)
 	if err != nil {
 		return nil, fmt.Errorf("validate %s %s: %w", apiVersion, kind, err)
@@ -90,7 +89,7 @@ func (k *KubeconformValidator) Validate(obj map[string]any) ([]Issue, error) {
 	case validator.Invalid:
 		out := make([]Issue, 0, len(res.ValidationErrors))
 		for _, ve := range res.ValidationErrors {
-			out = append(out, Issue{Path: pointerSegments(ve.Path), Message: ve.Msg})
+			out = append(out, kubeconformIssues(obj, pointerSegments(ve.Path), ve.Msg)...)
 		}
 		if len(out) == 0 && res.Err != nil {
 			out = append(out, Issue{Message: res.Err.Error()})
@@ -118,8 +117,89 @@ func pointerSegments(p string) []string {
 	return parts
 }
 
-// fromCRD reports whether apiVersion/kind was defined by a CRD passed in
-// Options (those schemas exist only in memory).
-func (v *Validator) fromCRD(apiVersion, kind string) bool {
-	return strings.HasPrefix(v.kinds[kindKey(apiVersion, kind)], schemaBase+v.version+"/crd.")
+// kubeconformIssues turns one kubeconform error into issues. An unknown
+// field is reported by kubeconform at the object holding it ("additional
+// properties 'colour' not allowed" at /spec); it is moved to the field
+// itself, one issue per field, so the finding lands on the field's line.
+func kubeconformIssues(obj map[string]any, path []string, msg string) []Issue {
+	names, ok := additionalProperties(msg)
+	if !ok {
+		return []Issue{{Path: path, Message: msg}}
+	}
+	parent, _ := lookup(obj, path).(map[string]any)
+	var out []Issue
+	for _, name := range names {
+		if _, exists := parent[name]; !exists {
+			return []Issue{{Path: path, Message: msg}} // not understood: keep it as is
+		}
+		out = append(out, Issue{
+			Path:    append(slices.Clone(path), name),
+			Message: fmt.Sprintf("additional properties %s not allowed", quoteProperty(name)),
+		})
+	}
+	return out
+}
+
+// additionalProperties parses the message of jsonschema's
+// kind.AdditionalProperties: "additional properties 'a', 'b' not allowed",
+// each name quoted like Go's %q but in single quotes.
+func additionalProperties(msg string) ([]string, bool) {
+	list, ok := strings.CutPrefix(msg, "additional properties ")
+	if !ok {
+		return nil, false
+	}
+	if list, ok = strings.CutSuffix(list, " not allowed"); !ok {
+		return nil, false
+	}
+	var names []string
+	for list != "" {
+		if list[0] != '\'' {
+			return nil, false
+		}
+		end := 1
+		for end < len(list) && list[end] != '\'' {
+			if list[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		if end >= len(list) {
+			return nil, false
+		}
+		inner := strings.ReplaceAll(list[1:end], `\'`, `'`)
+		name, err := strconv.Unquote(`"` + strings.ReplaceAll(inner, `"`, `\"`) + `"`)
+		if err != nil {
+			return nil, false
+		}
+		names = append(names, name)
+		list = strings.TrimPrefix(list[end+1:], ", ")
+	}
+	return names, len(names) > 0
+}
+
+// quoteProperty quotes a name as jsonschema does in its messages.
+func quoteProperty(s string) string {
+	s = strconv.Quote(s)
+	s = strings.ReplaceAll(s, `\"`, `"`)
+	s = strings.ReplaceAll(s, `'`, `\'`)
+	return "'" + s[1:len(s)-1] + "'"
+}
+
+// lookup walks decoded JSON along path segments.
+func lookup(v any, path []string) any {
+	for _, seg := range path {
+		switch c := v.(type) {
+		case map[string]any:
+			v = c[seg]
+		case []any:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil
+			}
+			v = c[i]
+		default:
+			return nil
+		}
+	}
+	return v
 }

@@ -46,7 +46,10 @@ spec:
             spec: {$ref: "https://example.com/schema.json"}
             status: {$ref: "file:///etc/passwd"}
 `)
-	v := newValidator(t, Options{CRDs: [][]byte{mustReadFile(t, "testdata/crd/widget-crd.yaml"), hostile}})
+	v, err := withCRDs(t, mustReadFile(t, "testdata/crd/widget-crd.yaml"), hostile)
+	if err != nil {
+		t.Fatal(err)
+	}
 	n := 0
 	for _, pattern := range []string{"valid/*.yaml", "invalid/*.yaml", "crd/widget-*valid.yaml"} {
 		for _, file := range globFixtures(t, pattern) {
@@ -61,7 +64,7 @@ spec:
 	if n < 20 {
 		t.Fatalf("validated only %d objects", n)
 	}
-	_, err := v.Validate(map[string]any{"apiVersion": "emm.dev/v1", "kind": "Evil", "spec": map[string]any{}})
+	_, err = v.Validate(map[string]any{"apiVersion": "emm.dev/v1", "kind": "Evil", "spec": map[string]any{}})
 	if err == nil || !strings.Contains(err.Error(), "not embedded") {
 		t.Errorf("remote $ref: err = %v, want a 'not embedded' compile error", err)
 	}

@@ -20,7 +20,7 @@
 // (emmdev lint --schema-engine kubeconform), still offline.
 package schema
 
-//go:generate go run ./gen -out schemas/kubernetes.json
+//go:generate go run ./gen -out schemas/kubernetes.json -crds schemas/crds
 
 import (
 	_ "embed"
@@ -55,10 +55,6 @@ type Options struct {
 	// KubernetesVersion selects the embedded schema set, e.g. "1.37.2" ("" = default).
 	// Any patch release of the embedded minor version is accepted.
 	KubernetesVersion string
-	// CRDs are CustomResourceDefinition documents (YAML or JSON) found in the
-	// linted tree; their openAPIV3Schema become schemas for their kinds.
-	// A CRD that cannot be converted makes New fail with a *CRDError.
-	CRDs [][]byte
 }
 
 // Validator validates decoded objects. It is safe for concurrent use.
@@ -89,8 +85,10 @@ func DefaultKubernetesVersion() string {
 	return b.KubernetesVersion
 }
 
-// New builds a Validator from the embedded schemas and opts.CRDs. It only
-// indexes the schemas; compiling happens per kind on first use.
+// New builds a Validator from the embedded schemas. It only indexes the
+// schemas; compiling happens per kind on first use. Custom resources of
+// CRDs in the linted tree are not its business: internal/crdvalidation
+// validates them the way the API server does.
 func New(opts Options) (*Validator, error) {
 	b, err := ParseBundle(embeddedBundle)
 	if err != nil {
@@ -124,19 +122,6 @@ func newFromBundle(b *Bundle, opts Options) (*Validator, error) {
 	for key, def := range b.Kinds {
 		apiVersion, kind, _ := cutKey(key)
 		add(apiVersion, kind, def)
-	}
-	for i, doc := range opts.CRDs {
-		kinds, err := convertCRD(doc, defObjectMeta)
-		if err != nil {
-			return nil, &CRDError{Index: i, Name: crdName(doc), Err: err}
-		}
-		for _, k := range kinds {
-			// Named apart from embedded definitions; a CRD in the tree
-			// replaces an embedded kind (e.g. a newer SealedSecret CRD).
-			name := "crd." + k.definitionName()
-			v.docs[base+name] = k.schema
-			add(k.apiVersion, k.kind, name)
-		}
 	}
 	for _, list := range v.apiVersions {
 		slices.Sort(list)

@@ -1,22 +1,9 @@
 package seal
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 )
-
-func TestSplitDocuments(t *testing.T) {
-	t.Parallel()
-	in := "# header\n---\na: 1\n---\n# only a comment\n---\nb: 2\nc: 3\n--- # trailing comment\nd: 4\n"
-	var lines []int
-	for _, d := range SplitDocuments([]byte(in)) {
-		lines = append(lines, d.Line)
-	}
-	if want := []int{3, 7, 10}; !reflect.DeepEqual(lines, want) {
-		t.Errorf("document lines %v, want %v", lines, want)
-	}
-}
 
 func TestDecodeSecretsErrors(t *testing.T) {
 	t.Parallel()

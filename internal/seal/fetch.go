@@ -8,26 +8,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 )
 
 // maxCertBytes bounds what is read from the controller; a cert is ~2 KiB.
 const maxCertBytes = 1 << 20
-
-// RESTConfig loads a kubeconfig the way kubectl does (KUBECONFIG, then
-// ~/.kube/config), with optional explicit file and context.
-func RESTConfig(kubeconfig, kubeContext string) (*rest.Config, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	if kubeconfig != "" {
-		rules.ExplicitPath = kubeconfig
-	}
-	overrides := &clientcmd.ConfigOverrides{CurrentContext: kubeContext}
-	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides).ClientConfig()
-	if err != nil {
-		return nil, fmt.Errorf("load kubeconfig: %w", err)
-	}
-	return cfg, nil
-}
 
 // FetchCert downloads the controller's current sealing certificate through
 // the API server's service proxy

@@ -160,24 +160,49 @@ func RefuseOverwrite(paths ...string) error {
 	return nil
 }
 
-// WriteKeyPair stores the private key (0600, its directory 0700) and the
-// certificate (0644), each atomically. It refuses to replace either file
-// unless force is set, because replacing the dev key makes every committed
-// SealedSecret undecryptable.
-func WriteKeyPair(kp *KeyPair, keyPath, certPath string, force bool) error {
+// WriteKeyPair stores the private key together with its certificate (0600,
+// folder 0700) and the certificate on its own (0644), each atomically and
+// the key file first, so a crash leaves the old pair or a new pair that
+// LoadDevKeyPair completes. The key path must pass CheckKeyLocation. It
+// refuses to replace either file unless force is set, because replacing the
+// dev key makes every committed SealedSecret undecryptable; with force the
+// old files are first copied next to themselves with BackupSuffix(now),
+// mode 0600. It returns the backups it made.
+func WriteKeyPair(kp *KeyPair, keyPath, certPath string, force bool, now time.Time) ([]string, error) {
+	return writeKeyPair(kp, keyPath, certPath, force, now, nil)
+}
+
+// writeKeyPair is WriteKeyPair with a hook after the key file is in place,
+// where the tests crash it.
+func writeKeyPair(kp *KeyPair, keyPath, certPath string, force bool, now time.Time, afterKey func() error) ([]string, error) {
 	if !force {
 		if err := RefuseOverwrite(keyPath, certPath); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if err := os.MkdirAll(filepath.Dir(keyPath), 0o700); err != nil {
-		return fmt.Errorf("create key directory: %w", err)
+	if err := CheckKeyLocation(keyPath); err != nil {
+		return nil, err
 	}
-	if err := atomicfile.Write(keyPath, kp.KeyPEM(), 0o600); err != nil {
-		return err
+	if err := os.MkdirAll(filepath.Dir(keyPath), 0o700); err != nil {
+		return nil, fmt.Errorf("create key directory: %w", err)
+	}
+	var backups []string
+	if force {
+		var err error
+		if backups, err = backup(BackupSuffix(now), keyPath, certPath); err != nil {
+			return backups, err
+		}
+	}
+	if err := atomicfile.Write(keyPath, kp.keyFileContent(), 0o600); err != nil {
+		return backups, err
+	}
+	if afterKey != nil {
+		if err := afterKey(); err != nil {
+			return backups, err
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(certPath), 0o755); err != nil {
-		return fmt.Errorf("create cert directory: %w", err)
+		return backups, fmt.Errorf("create cert directory: %w", err)
 	}
-	return atomicfile.Write(certPath, kp.CertPEM(), 0o644)
+	return backups, atomicfile.Write(certPath, kp.CertPEM(), 0o644)
 }

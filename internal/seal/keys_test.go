@@ -43,7 +43,7 @@ func TestWriteAndLoadKeyPair(t *testing.T) {
 	keyPath := filepath.Join(dir, "cfg", "emmdev", "sealing", "dev-key.pem")
 	certPath := filepath.Join(dir, "repo", ".emmdev", "dev-sealing-cert.pem")
 	kp, _ := newTestKey(t)
-	if err := WriteKeyPair(kp, keyPath, certPath, false); err != nil {
+	if _, err := WriteKeyPair(kp, keyPath, certPath, false, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	for path, mode := range map[string]os.FileMode{keyPath: 0o600, filepath.Dir(keyPath): 0o700 | os.ModeDir, certPath: 0o644} {
@@ -64,19 +64,20 @@ func TestWriteAndLoadKeyPair(t *testing.T) {
 	}
 	// Never replaced without force: the old key would orphan sealed files.
 	other, _ := newTestKey(t)
-	if err := WriteKeyPair(other, keyPath, certPath, false); !errors.Is(err, ErrExists) {
+	if _, err := WriteKeyPair(other, keyPath, certPath, false, time.Now()); !errors.Is(err, ErrExists) {
 		t.Fatalf("overwrite without force: %v", err)
 	}
 	if again, _ := LoadKeyPair(keyPath, certPath); !again.Key.Equal(kp.Key) {
 		t.Error("refused overwrite still changed the key")
 	}
-	if err := WriteKeyPair(other, keyPath, certPath, true); err != nil {
+	backups, err := WriteKeyPair(other, keyPath, certPath, true, time.Now())
+	if err != nil {
 		t.Fatal(err)
 	}
-	// No temp files left behind next to the key.
+	// No temp files left behind next to the key: the key and its backup.
 	entries, _ := os.ReadDir(filepath.Dir(keyPath))
-	if len(entries) != 1 {
-		t.Errorf("key directory holds %d entries, want 1", len(entries))
+	if len(entries) != 2 || len(backups) != 2 {
+		t.Errorf("key directory holds %d entries, %d backups; want the key and its backup, 2 backups", len(entries), len(backups))
 	}
 }
 

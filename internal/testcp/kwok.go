@@ -72,6 +72,14 @@ func (p *plane) startKwok(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("stages: %w", err)
 	}
+	extra, err := p.opts.kwokKubeletConfig()
+	if err != nil {
+		return fmt.Errorf("kwok config: %w", err)
+	}
+	cfg = append(cfg, extra...)
+	if err := p.installLogsCRD(ctx); err != nil {
+		return err
+	}
 	if err := atomicfile.Write(p.path("kwok.yaml"), cfg, 0o644); err != nil {
 		return err
 	}
@@ -91,18 +99,20 @@ func (p *plane) startKwok(ctx context.Context) error {
 			return err
 		}
 		healthz := "http://127.0.0.1:" + strconv.Itoa(port) + "/healthz"
-		p.kwok = p.newProcess("kwok",
-			"--kubeconfig="+p.path("admin.kubeconfig"),
-			"--config="+p.path("kwok.yaml"),
+		args := append([]string{
+			"--kubeconfig=" + p.path("admin.kubeconfig"),
+			"--config=" + p.path("kwok.yaml"),
 			"--manage-all-nodes=false",
-			"--manage-nodes-with-annotation-selector="+kwokNodeAnnotation+"=fake",
-			"--node-ip=10.240.0.1",
+			"--manage-nodes-with-annotation-selector=" + kwokNodeAnnotation + "=fake",
 			// Room for the 500 pods the node allows; kwok's default is a /24.
 			"--cidr=10.244.0.0/16",
-			// Its server (plain HTTP on loopback) starts only after every
-			// controller has initialised: /healthz is kwok's readiness.
-			"--server-address=127.0.0.1:"+strconv.Itoa(port),
-		)
+			// Its server (plain HTTP on loopback, and TLS on the same port
+			// with the kubelet features) starts only after every controller
+			// has initialised: /healthz is kwok's readiness.
+			"--server-address=127.0.0.1:" + strconv.Itoa(port),
+		}, p.kwokKubeletArgs(port)...)
+		p.kwok = p.newProcess("kwok", args...)
+		p.kwokPort = port
 		p.kwok.env = append(os.Environ(), "HOME="+home)
 		if err := p.kwok.start(); err != nil {
 			return err
@@ -110,7 +120,7 @@ func (p *plane) startKwok(ctx context.Context) error {
 		if err := ensureStorageClass(ctx, cs); err != nil {
 			return err
 		}
-		if err := ensureKwokNode(ctx, cs); err != nil {
+		if err := ensureKwokNode(ctx, cs, p.opts.Metrics); err != nil {
 			return err
 		}
 		// Ready: controllers up, and node-initialize played on the node.
@@ -151,7 +161,7 @@ func ensureStorageClass(ctx context.Context, cs kubernetes.Interface) error {
 	return nil
 }
 
-func ensureKwokNode(ctx context.Context, cs kubernetes.Interface) error {
+func ensureKwokNode(ctx context.Context, cs kubernetes.Interface, metrics bool) error {
 	res := corev1.ResourceList{
 		corev1.ResourceCPU:              resource.MustParse("32"),
 		corev1.ResourceMemory:           resource.MustParse("256Gi"),
@@ -171,6 +181,12 @@ func ensureKwokNode(ctx context.Context, cs kubernetes.Interface) error {
 		},
 		// Nodes may carry status on create; node-initialize keeps it.
 		Status: corev1.NodeStatus{Allocatable: res, Capacity: res},
+	}
+	if metrics {
+		// metrics-server reads the node's resource metrics at this path of
+		// the kubelet address instead of /metrics/resource (kwok serves
+		// every node on one port).
+		node.Annotations["metrics.k8s.io/resource-metrics-path"] = resourceMetricsPath
 	}
 	_, err := cs.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {

@@ -30,6 +30,8 @@ type plane struct {
 	config  *rest.Config // admin
 
 	etcd, apiserver, controllerManager, scheduler, kwok *process
+	metricsServer, prometheus                           *process
+	kwokPort, metricsServerPort, prometheusPort         int
 	// timings of the last start, for the log line and the report.
 	timings []string
 }
@@ -63,11 +65,14 @@ func startPlane(binDir string, opts Options, keep bool) (p *plane, err error) {
 		on   bool
 	}{
 		{"certificates", p.writeCerts, true},
+		{"kubelet certificates", p.writeKubeletCerts, opts.kubeletFeatures()},
 		{"etcd", p.startEtcd, true},
 		{"kube-apiserver", p.startAPIServer, true},
 		{"kube-controller-manager", p.startControllerManager, opts.Controllers},
 		{"kube-scheduler", p.startScheduler, opts.Controllers},
-		{"kwok", p.startKwok, opts.Kwok},
+		{"kwok", p.startKwok, opts.withKwok()},
+		{"metrics-server", p.startMetricsServer, opts.Metrics},
+		{"prometheus", p.startPrometheus, opts.Prometheus},
 	}
 	for _, s := range steps {
 		if !s.on {
@@ -88,7 +93,7 @@ func startPlane(binDir string, opts Options, keep bool) (p *plane, err error) {
 // that is no longer running; kube-apiserver is left out when a test may
 // have stopped it on purpose.
 func (p *plane) checkAlive(withAPIServer bool) error {
-	procs := []*process{p.etcd, p.controllerManager, p.scheduler, p.kwok}
+	procs := []*process{p.etcd, p.controllerManager, p.scheduler, p.kwok, p.metricsServer, p.prometheus}
 	if withAPIServer {
 		// Read only here: StartAPIServer replaces it under ControlPlane.mu.
 		procs = append(procs, p.apiserver)
@@ -151,7 +156,7 @@ func (p *plane) startEtcd(ctx context.Context) error {
 // apiServerArgs are fixed once the port is chosen, so StartAPIServer can
 // restart kube-apiserver exactly as it was.
 func (p *plane) apiServerArgs() []string {
-	return []string{
+	return append([]string{
 		"--etcd-servers=" + p.etcdURL,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
@@ -176,7 +181,7 @@ func (p *plane) apiServerArgs() []string {
 		// watches after 2s; the default waits up to --request-timeout (60s)
 		// for every watch of the controllers and kwok to end.
 		"--shutdown-send-retry-after=true",
-	}
+	}, p.kubeletAPIServerArgs()...)
 }
 
 func (p *plane) startAPIServer(ctx context.Context) error {
@@ -257,7 +262,7 @@ func (p *plane) startScheduler(context.Context) error {
 // survived, and removes the temp dir unless asked to keep it.
 func (p *plane) stop() error {
 	var errs []error
-	procs := []*process{p.kwok, p.scheduler, p.controllerManager, p.apiserver, p.etcd}
+	procs := []*process{p.prometheus, p.metricsServer, p.kwok, p.scheduler, p.controllerManager, p.apiserver, p.etcd}
 	for _, proc := range procs {
 		if proc == nil {
 			continue
@@ -282,7 +287,7 @@ func (p *plane) stop() error {
 // pids lists the pids of the processes that are running, by name.
 func (p *plane) pids() map[string]int {
 	out := map[string]int{}
-	for _, proc := range []*process{p.etcd, p.apiserver, p.controllerManager, p.scheduler, p.kwok} {
+	for _, proc := range []*process{p.etcd, p.apiserver, p.controllerManager, p.scheduler, p.kwok, p.metricsServer, p.prometheus} {
 		if proc.running() {
 			out[proc.name] = proc.pid()
 		}

@@ -48,7 +48,7 @@ func TestKwokConfigHoldsEveryStageOnce(t *testing.T) {
 	}
 	want := map[string]string{
 		"node-initialize": "Node", "node-heartbeat": "Node", "pod-ready": "Pod", "pod-complete": "Pod", "pod-delete": "Pod",
-		"crashloop-start": "Pod", "crashloop-crash": "Pod", "crashloop-crash-probe": "Pod", "crashloop-restart": "Pod",
+		"crashloop-start": "Pod", "crashloop-crash": "Pod", "crashloop-crash-probe": "Pod", "crashloop-restart": "Pod", "crashloop-oom": "Pod",
 		"pvc-provision": "PersistentVolumeClaim", "pvc-delete": "PersistentVolumeClaim",
 		"pv-bind": "PersistentVolume", "pv-delete": "PersistentVolume",
 	}
@@ -76,6 +76,7 @@ func TestStagesUseTheExportedNames(t *testing.T) {
 		{"stages/crashloop-crash.yaml", []string{`labels["` + CrashLoopLabel + `"]`, `annotations["` + CrashLoopRunAnnotation + `"]`}},
 		{"stages/crashloop-crash-probe.yaml", []string{`labels["` + CrashLoopLabel + `"]`, `annotations["` + CrashLoopRunAnnotation + `"]`}},
 		{"stages/crashloop-restart.yaml", []string{`labels["` + CrashLoopLabel + `"]`, `annotations["` + CrashLoopBackOffAnnotation + `"]`}},
+		{"stages/crashloop-oom.yaml", []string{`labels["` + CrashLoopLabel + `"]`, `annotations["` + CrashLoopRunAnnotation + `"]`}},
 		{"stages/pvc-provision.yaml", []string{`'` + StorageClassName + `'`}},
 	}
 	for _, tc := range cases {
@@ -88,5 +89,40 @@ func TestStagesUseTheExportedNames(t *testing.T) {
 				t.Errorf("%s does not contain %s", tc.file, n)
 			}
 		}
+	}
+}
+
+// TestKubeletConfigParses: the kwok resources of the kubelet features are
+// the kinds kwok expects, and usage reads the annotations testcp exports.
+func TestKubeletConfigParses(t *testing.T) {
+	t.Parallel()
+	cfg, err := Options{Metrics: true}.kwokKubeletConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(cfg), 4096)
+	var kinds []string
+	for {
+		var d stageDoc
+		if err := dec.Decode(&d); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		kinds = append(kinds, d.Kind)
+	}
+	if strings.Join(kinds, ",") != "Metric,ClusterResourceUsage" {
+		t.Errorf("kinds = %v", kinds)
+	}
+	for _, want := range []string{UsageCPUAnnotation, UsageMemoryAnnotation, ContainerUsageAnnotation("memory", "")} {
+		if !bytes.Contains(cfg, []byte(want)) {
+			t.Errorf("usage rules do not read %q", want)
+		}
+	}
+	if !bytes.Contains(cfg, []byte(resourceMetricsPath)[:len("/metrics/nodes/")]) {
+		t.Error("metric path")
+	}
+	if none, _ := (Options{Logs: true}).kwokKubeletConfig(); len(none) != 0 {
+		t.Error("logs alone need no metric config")
 	}
 }

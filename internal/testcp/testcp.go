@@ -48,10 +48,24 @@ type Options struct {
 	// Kwok starts kwok with one Ready node so scheduled pods go Running, and
 	// the crash-loop stage (see CrashLoopLabel).
 	Kwok bool
+	// Metrics (implies Kwok) simulates container usage in kwok (see
+	// UsageMemoryAnnotation) and starts metrics-server, registered as the
+	// v1beta1.metrics.k8s.io APIService, so `kubectl top` works.
+	Metrics bool
+	// Logs (implies Kwok) serves container logs through kwok's kubelet
+	// endpoint, so pods/log works; see ControlPlane.SetLogs.
+	Logs bool
+	// Prometheus (implies Kwok) starts Prometheus scraping kwok's simulated
+	// kubelet resource metrics every second; see ControlPlane.PrometheusURL.
+	Prometheus bool
 }
 
+// withKwok reports whether kwok must run for o.
+func (o Options) withKwok() bool { return o.Kwok || o.Metrics || o.Logs || o.Prometheus }
+
 // CrashLoopLabel: a pod carrying this label with value "true" is made to
-// crash-loop by kwok (restartCount rises, CrashLoopBackOff, BackOff events).
+// crash-loop by kwok (restartCount rises, CrashLoopBackOff, BackOff events);
+// with value "oom" its containers are OOMKilled (exit code 137) instead.
 // Containers with a liveness probe crash with exit code 137 after Unhealthy
 // and Killing events; others with exit code 1. See CrashLoopRunAnnotation
 // and CrashLoopBackOffAnnotation for the timing.

@@ -15,6 +15,16 @@ const (
 	KubernetesVersion = "v1.37.2"
 	EtcdVersion       = "v3.6.16"
 	KwokVersion       = "v0.8.0"
+	// The add-ons carry their version in the file name instead of the
+	// directory key, so adding or bumping one reuses the binaries above.
+	MetricsServerVersion = "v0.9.0"
+	PrometheusVersion    = "v0.316.0" // Go module version of Prometheus v3.16.0
+)
+
+// Binary names of the add-ons in the bin dir.
+const (
+	metricsServerBinary = "metrics-server-" + MetricsServerVersion
+	prometheusBinary    = "prometheus-" + PrometheusVersion
 )
 
 // Environment variables that point at the binaries.
@@ -62,8 +72,14 @@ func requiredBinaries(opts Options) []string {
 	if opts.Controllers {
 		bins = append(bins, "kube-controller-manager", "kube-scheduler")
 	}
-	if opts.Kwok {
+	if opts.withKwok() {
 		bins = append(bins, "kwok")
+	}
+	if opts.Metrics {
+		bins = append(bins, metricsServerBinary)
+	}
+	if opts.Prometheus {
+		bins = append(bins, prometheusBinary)
 	}
 	return bins
 }

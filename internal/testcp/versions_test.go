@@ -164,3 +164,18 @@ func TestResolveSkipsOnlyOutsideCI(t *testing.T) {
 		})
 	}
 }
+
+func TestBuildScriptBuildsEveryBinary(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command("bash", filepath.Join("..", "..", "hack", "build-control-plane.sh"), "--print-bins")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=/nonexistent"}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("build-control-plane.sh --print-bins: %v\n%s", err, out)
+	}
+	got := strings.Fields(string(out))
+	want := requiredBinaries(Options{Controllers: true, Kwok: true, Metrics: true, Logs: true, Prometheus: true})
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("script builds %v, Go needs %v: the versions of the add-ons drifted apart", got, want)
+	}
+}

@@ -32,8 +32,12 @@ func (m Model) renderDetails() string {
 	for _, cs := range append(pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses...) {
 		statuses[cs.Name] = cs
 	}
+	used := m.containerUsage(p.Object)
 	for _, c := range append(pod.Spec.InitContainers, pod.Spec.Containers...) {
 		writeContainer(&b, c, statuses[c.Name], now)
+		if u, ok := used[c.Name]; ok {
+			b.WriteString("    " + m.usageLine(p.Namespace, p.Name, c.Name, u) + "\n")
+		}
 	}
 	b.WriteString("\n" + m.st.paint(m.st.header, "RECENT EVENTS") + "\n")
 	evs := p.Events
@@ -55,11 +59,79 @@ func (m Model) renderDetails() string {
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
 	off := min(m.detailOffset, max(0, len(lines)-1))
 	lines = lines[off:]
+	if m.opts.Logs != nil {
+		return m.withLogPane(lines)
+	}
 	body := m.fit(strings.Join(lines, "\n"))
 	if n := strings.Count(body, "\n") + 1; n >= m.height {
 		body = m.fit(strings.Join(strings.Split(body, "\n")[:max(1, m.height-1)], "\n"))
 	}
 	return body + "\n" + m.cut(m.st.paint(m.st.dim, "j/k scroll  esc back  ? help  q quit"))
+}
+
+// infoHeight is how many lines of pod information sit above the log pane:
+// at most half the screen, so the log keeps the other half.
+func (m Model) infoHeight(n int) int { return max(1, min(n, m.height/2)) }
+
+// logHeight is the log pane's height under the widest information block.
+func (m Model) logHeight() int { return max(1, m.height-m.height/2-2) }
+
+// withLogPane renders the pod information (cut to half the screen) and
+// under it the log pane: a header naming the container and instance, the
+// newest lines that fit (or the search matches), and the keys.
+func (m Model) withLogPane(info []string) string {
+	infoH := m.infoHeight(len(info))
+	out := make([]string, 0, m.height)
+	for _, l := range info[:infoH] {
+		out = append(out, m.cut(l))
+	}
+	logH := max(1, m.height-infoH-2)
+	lp := m.logs
+	if lp == nil {
+		out = append(out, m.cut(m.st.paint(m.st.header, "LOGS")), "  (p: previous container's log, c: next container)")
+	} else {
+		shown, matches := lp.logLines(logH)
+		which := "current"
+		if lp.previous {
+			which = "previous"
+		}
+		head := fmt.Sprintf("LOGS %s (%s) · %s · %d lines", lp.container, which, lp.state, lp.ring.Len())
+		if lp.ring.Dropped() > 0 {
+			head += fmt.Sprintf(" (older dropped: %d)", lp.ring.Dropped())
+		}
+		if lp.search != "" || lp.searching {
+			head += fmt.Sprintf(" · search %q: %d match", lp.search, matches)
+			if matches != 1 {
+				head += "es"
+			}
+		}
+		if lp.scroll > 0 {
+			head += " · scrolled (G follows)"
+		}
+		out = append(out, m.cut(m.st.paint(m.st.header, head)))
+		if len(shown) == 0 {
+			switch {
+			case lp.search != "":
+				shown = []string{"  (no line matches)"}
+			case lp.state == "loading":
+				shown = []string{"  loading…"}
+			default:
+				shown = []string{"  (empty)"}
+			}
+		}
+		for _, l := range shown {
+			out = append(out, m.cut(l))
+		}
+	}
+	for len(out) < m.height-1 {
+		out = append(out, "")
+	}
+	out = out[:max(1, m.height-1)]
+	foot := "j/k scroll log  p previous/current  c container  / search  J/K scroll info  esc back  q quit"
+	if lp != nil && lp.searching {
+		foot = "search: " + lp.search + "█  (enter keeps, esc clears)"
+	}
+	return strings.Join(out, "\n") + "\n" + m.cut(m.st.paint(m.st.dim, foot))
 }
 
 func writeContainer(b *strings.Builder, c corev1.Container, cs corev1.ContainerStatus, now time.Time) {

@@ -5,11 +5,13 @@
 package tui
 
 import (
+	"context"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/emmdev/emmdev/internal/usage"
 	"github.com/emmdev/emmdev/internal/watch"
 )
 
@@ -20,6 +22,13 @@ type Options struct {
 	Selector  string
 	Color     bool // false on NO_COLOR: highlighting falls back to symbols only
 	Now       func() time.Time
+	// Logs opens container logs for the details view; nil leaves the log
+	// pane out.
+	Logs LogSource
+	// Parent ends the log streams when it is done (the command's context).
+	Parent context.Context
+	// LogOpenTimeout bounds opening a log (0: 10s).
+	LogOpenTimeout time.Duration
 }
 
 // SnapshotMsg carries a new store snapshot into the model.
@@ -57,6 +66,19 @@ type Model struct {
 	screen       screen
 	detailKey    string
 	detailOffset int
+
+	// Usage from the metrics API: the last reading, whether one arrived,
+	// the history for peaks (owned here, touched only in Update) and the
+	// per-row values derived from them, parallel to snap.Pods.
+	metrics     usage.Snapshot
+	metricsSeen bool
+	hist        *usage.History
+	podUsage    []rowUsage
+
+	// The log pane of the details view (nil when none is open) and the
+	// generation of its stream, so lines of a stream left behind are dropped.
+	logs   *logPane
+	logGen uint64
 }
 
 type counts struct {
@@ -76,6 +98,7 @@ func New(opts Options) Model {
 		height:   30,
 		baseline: map[types.UID]int32{},
 		rose:     map[types.UID]bool{},
+		hist:     usage.NewHistory(historyPerContainer, historyMaxAge),
 	}
 }
 
@@ -87,6 +110,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case SnapshotMsg:
 		m.applySnapshot(msg.Snapshot)
+	case UsageMsg:
+		m.applyUsage(msg.Snapshot)
+	case logMsg:
+		return m, m.applyLog(msg)
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.clampCursor()
@@ -140,5 +167,6 @@ func (m *Model) applySnapshot(s watch.Snapshot) {
 		}
 	}
 	m.counts = c
+	m.computeUsage()
 	m.rebuild()
 }

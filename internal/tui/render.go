@@ -19,17 +19,25 @@ type widths struct {
 
 const restartsWidth = 15 // "123 (3h12m ago)"
 
-func measure(pods []watch.Pod, rows []int, allNS bool) widths {
+// Fixed widths of the usage columns: "12000m", "123456Mi", "1000%!".
+const (
+	cpuWidth = 6
+	memWidth = 8
+	pctWidth = 6
+)
+
+func (m *Model) measure() widths {
+	pods := m.snap.Pods
 	w := widths{ns: len("NAMESPACE"), app: len("APP"), name: len("NAME"), status: len("STATUS"),
-		node: len("NODE"), cause: len("LAST RESTART CAUSE"), allNS: allNS}
-	for _, i := range rows {
+		node: len("NODE"), cause: len("LAST RESTART CAUSE"), allNS: m.opts.Namespace == ""}
+	for _, i := range m.rows {
 		p := &pods[i]
 		w.ns = max(w.ns, len(p.Namespace))
 		w.app = max(w.app, len(p.App))
 		w.name = max(w.name, len(p.Name))
 		w.status = max(w.status, len(p.Status))
 		w.node = max(w.node, len(p.Node))
-		w.cause = max(w.cause, ansi.StringWidth(p.LastCause))
+		w.cause = max(w.cause, width(m.cause(i)))
 	}
 	w.ns, w.app, w.name = min(w.ns, 24), min(w.app, 24), min(w.name, 56)
 	w.status, w.node, w.cause = min(w.status, 28), min(w.node, 24), min(w.cause, 72)
@@ -47,7 +55,8 @@ func (m Model) render() string {
 	now := m.opts.Now()
 	b.WriteString(m.headerLines())
 	l := m.layout()
-	b.WriteString(m.cut(m.st.paint(m.st.header, m.columns(l, m.headerCells()))))
+	hc := headerCells()
+	b.WriteString(m.cut(m.st.paint(m.st.header, m.columns(l, &hc))))
 	b.WriteByte('\n')
 	if len(m.rows) == 0 {
 		b.WriteString(m.cut(m.emptyText()))
@@ -81,6 +90,9 @@ func (m Model) headerLines() string {
 	}
 	if m.filter != "" {
 		line2 += fmt.Sprintf("  ·  filter %q (%d shown)", m.filter, len(m.rows))
+	}
+	if m.metricsSeen && !m.metrics.Available {
+		line2 += "  ·  " + m.st.paint(m.st.dim, "CPU/MEM hidden: "+m.metrics.Note)
 	}
 	return m.cut(line1) + "\n" + m.cut(line2) + "\n"
 }
@@ -132,23 +144,35 @@ func (m Model) emptyText() string {
 	return "  no pods in " + m.nsLabel()
 }
 
-func (m Model) headerCells() []string {
-	return []string{"NAMESPACE", "APP", "NAME", "READY", "STATUS", "RESTARTS", "LAST RESTART CAUSE", "AGE", "NODE"}
+// cells of one table line; the gutter holds the cursor and the restart
+// marker so both survive NO_COLOR.
+type cells struct {
+	gutter, ns, app, name, ready, status, restarts string
+	cpu, cpuPct, mem, memPct                       string
+	cause, age, node                               string
 }
 
-// layout decides which columns fit. On a narrow terminal NODE, APP, AGE and
-// NAMESPACE go first (in that order) so the cause of the last restart, the
-// column people open this screen for, keeps its room longest.
+func headerCells() cells {
+	return cells{gutter: "  ", ns: "NAMESPACE", app: "APP", name: "NAME", ready: "READY", status: "STATUS",
+		restarts: "RESTARTS", cpu: "CPU", cpuPct: "%CPU/L", mem: "MEM", memPct: "%MEM/L",
+		cause: "LAST RESTART CAUSE", age: "AGE", node: "NODE"}
+}
+
+// layout decides which columns fit. On a narrow terminal NODE, APP, AGE,
+// NAMESPACE, then CPU and MEM go first (in that order) so the cause of the
+// last restart, the column people open this screen for, keeps its room
+// longest.
 type layout struct {
-	ns, app, age, node bool
-	cause              int
+	ns, app, age, node, cpu, mem bool
+	cause                        int
 }
 
 const minCause = 24
 
 func (m Model) layout() layout {
 	w := m.widths
-	l := layout{ns: w.allNS, app: true, age: true, node: true}
+	on := m.showUsage()
+	l := layout{ns: w.allNS, app: true, age: true, node: true, cpu: on, mem: on}
 	need := func() int {
 		n := 3 + w.name + 2 + 5 + 2 + w.status + 2 + restartsWidth + 2
 		if l.ns {
@@ -156,6 +180,12 @@ func (m Model) layout() layout {
 		}
 		if l.app {
 			n += w.app + 2
+		}
+		if l.cpu {
+			n += cpuWidth + 2 + pctWidth + 2
+		}
+		if l.mem {
+			n += memWidth + 2 + pctWidth + 2
 		}
 		if l.age {
 			n += 6 + 2
@@ -173,7 +203,7 @@ func (m Model) layout() layout {
 		}
 		return m.width - need()
 	}
-	for _, drop := range []*bool{&l.node, &l.app, &l.age, &l.ns} {
+	for _, drop := range []*bool{&l.node, &l.app, &l.age, &l.ns, &l.cpu, &l.mem} {
 		if room() >= min(w.cause, minCause) {
 			break
 		}
@@ -183,50 +213,67 @@ func (m Model) layout() layout {
 	return l
 }
 
-// columns lays cells out in the measured widths; the gutter holds the
-// cursor and the restart marker so both survive NO_COLOR.
-func (m Model) columns(l layout, c []string) string {
+// columns lays cells out in the measured widths.
+func (m Model) columns(l layout, c *cells) string {
 	w := m.widths
 	var b strings.Builder
 	b.Grow(m.width + 16)
-	gutter := "  "
-	if len(c) == 10 {
-		gutter, c = c[9], c[:9]
-	}
-	b.WriteString(gutter)
+	b.WriteString(c.gutter)
 	b.WriteByte(' ')
 	if l.ns {
-		pad(&b, c[0], w.ns)
+		pad(&b, c.ns, w.ns)
 	}
 	if l.app {
-		pad(&b, c[1], w.app)
+		pad(&b, c.app, w.app)
 	}
-	pad(&b, c[2], w.name)
-	pad(&b, c[3], 5)
-	pad(&b, c[4], w.status)
-	pad(&b, c[5], restartsWidth)
-	pad(&b, c[6], l.cause)
+	pad(&b, c.name, w.name)
+	pad(&b, c.ready, 5)
+	pad(&b, c.status, w.status)
+	pad(&b, c.restarts, restartsWidth)
+	if l.cpu {
+		pad(&b, c.cpu, cpuWidth)
+		pad(&b, c.cpuPct, pctWidth)
+	}
+	if l.mem {
+		pad(&b, c.mem, memWidth)
+		pad(&b, c.memPct, pctWidth)
+	}
+	pad(&b, c.cause, l.cause)
 	if l.age {
-		pad(&b, c[7], 6)
+		pad(&b, c.age, 6)
 	}
 	if l.node {
-		b.WriteString(c[8])
+		b.WriteString(c.node)
 	}
 	return strings.TrimRight(b.String(), " ")
 }
 
 func pad(b *strings.Builder, s string, w int) {
-	if ansi.StringWidth(s) > w {
+	n := width(s)
+	if n > w {
 		s = ansi.Truncate(s, w, "…")
+		n = width(s)
 	}
 	b.WriteString(s)
-	for n := ansi.StringWidth(s); n < w+2; n++ {
+	for ; n < w+2; n++ {
 		b.WriteByte(' ')
 	}
 }
 
+// width is the display width of s; plain ASCII (most cells) is its length,
+// without the grapheme and escape-code walk of ansi.StringWidth.
+func width(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c < 0x20 {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
 func (m Model) row(l layout, i int, now time.Time) string {
-	p := &m.snap.Pods[m.rows[i]]
+	idx := m.rows[i]
+	p := &m.snap.Pods[idx]
 	gutter := []byte("  ")
 	if i == m.cursor {
 		gutter[0] = '>'
@@ -236,8 +283,19 @@ func (m Model) row(l layout, i int, now time.Time) string {
 	if rose {
 		g = g[:1] + "↑"
 	}
-	line := m.cut(m.columns(l, []string{p.Namespace, p.App, p.Name, Ready(p.Summary), p.Status,
-		FormatRestarts(p.Summary, now), p.LastCause, Age(p.Created, now), p.Node, g}))
+	c := cells{gutter: g, ns: p.Namespace, app: p.App, name: p.Name, ready: Ready(p.Summary), status: p.Status,
+		restarts: FormatRestarts(p.Summary, now), cause: m.cause(idx), age: Age(p.Created, now), node: p.Node}
+	near := false
+	if l.cpu || l.mem {
+		c.cpu, c.cpuPct, c.mem, c.memPct = m.usageCells(idx)
+		near = idx < len(m.podUsage) && m.podUsage[idx].ok && m.podUsage[idx].total.NearMemLimit
+	}
+	plain := i != m.cursor && !rose && !p.NotReady()
+	if near && plain {
+		// Only the cell: a whole line in red means "not ready" here.
+		c.memPct = m.st.paint(m.st.bad, c.memPct)
+	}
+	line := m.cut(m.columns(l, &c))
 	switch {
 	case i == m.cursor:
 		return m.st.paint(m.st.selected, line)
@@ -257,12 +315,16 @@ func (m Model) footer() string {
 	if n := len(m.rows); n > 0 {
 		pos = fmt.Sprintf("%d-%d/%d", m.offset+1, min(m.offset+m.visibleRows(), n), n)
 	}
-	return m.cut(m.st.paint(m.st.dim, "["+pos+"]  ↑ = restarted since start  ? help  / filter  s sort  enter details  q quit"))
+	marks := "↑ = restarted since start"
+	if m.showUsage() {
+		marks += "  ! = memory above 90% of limit"
+	}
+	return m.cut(m.st.paint(m.st.dim, "["+pos+"]  "+marks+"  ? help  / filter  s sort  enter details  q quit"))
 }
 
 // cut keeps a line within the terminal width.
 func (m Model) cut(s string) string {
-	if ansi.StringWidth(s) <= m.width {
+	if width(s) <= m.width {
 		return s
 	}
 	return ansi.Truncate(s, m.width, "…")

@@ -17,11 +17,14 @@ const (
 	sortRestarts
 	sortAge
 	sortNode
+	sortCPU
+	sortMem
+	sortMemPct
 	numSortKeys
 )
 
 func (k sortKey) String() string {
-	return [...]string{"app", "name", "status", "restarts", "age", "node"}[k]
+	return [...]string{"app", "name", "status", "restarts", "age", "node", "cpu", "memory", "%mem/limit"}[k]
 }
 
 // rebuild recomputes the visible row order after a snapshot, a filter
@@ -31,15 +34,15 @@ func (m *Model) rebuild() {
 	m.rows = m.rows[:0]
 	needle := strings.ToLower(m.filter)
 	for i := range pods {
-		if needle == "" || matches(&pods[i], needle) {
+		if needle == "" || matches(&pods[i], m.cause(i), needle) {
 			m.rows = append(m.rows, i)
 		}
 	}
-	cmpFn := comparer(m.sort)
+	cmpFn := m.comparer(m.sort)
 	// Snapshot pods are sorted by namespace/name and rows index them in that
 	// order, so the index is the tie-breaker and the order is total.
 	slices.SortFunc(m.rows, func(a, b int) int {
-		r := cmpFn(&pods[a], &pods[b])
+		r := cmpFn(a, b)
 		if m.desc {
 			r = -r
 		}
@@ -48,7 +51,7 @@ func (m *Model) rebuild() {
 		}
 		return cmp.Compare(a, b)
 	})
-	m.widths = measure(pods, m.rows, m.opts.Namespace == "")
+	m.widths = m.measure()
 	if m.selected != "" {
 		for i, r := range m.rows {
 			if pods[r].Key() == m.selected {
@@ -60,8 +63,8 @@ func (m *Model) rebuild() {
 	m.clampCursor()
 }
 
-func matches(p *watch.Pod, needle string) bool {
-	for _, f := range []string{p.Name, p.App, p.Status, p.Node, p.LastCause, p.Namespace} {
+func matches(p *watch.Pod, cause, needle string) bool {
+	for _, f := range []string{p.Name, p.App, p.Status, p.Node, cause, p.Namespace} {
 		if containsFold(f, needle) {
 			return true
 		}
@@ -91,23 +94,40 @@ func containsFold(s, lowerNeedle string) bool {
 	return false
 }
 
-func comparer(k sortKey) func(a, b *watch.Pod) int {
+// comparer orders two rows (indices into snap.Pods) by k.
+func (m *Model) comparer(k sortKey) func(a, b int) int {
+	pods := m.snap.Pods
 	switch k {
 	case sortName:
-		return func(a, b *watch.Pod) int { return cmp.Compare(a.Name, b.Name) }
+		return func(a, b int) int { return cmp.Compare(pods[a].Name, pods[b].Name) }
 	case sortStatus:
 		// Problems first: not-ready pods, then by status text.
-		return func(a, b *watch.Pod) int {
-			return cmp.Or(cmpBool(b.NotReady(), a.NotReady()), cmp.Compare(a.Status, b.Status))
+		return func(a, b int) int {
+			return cmp.Or(cmpBool(pods[b].NotReady(), pods[a].NotReady()), cmp.Compare(pods[a].Status, pods[b].Status))
 		}
 	case sortRestarts:
-		return func(a, b *watch.Pod) int { return cmp.Compare(b.Restarts, a.Restarts) }
+		return func(a, b int) int { return cmp.Compare(pods[b].Restarts, pods[a].Restarts) }
 	case sortAge:
-		return func(a, b *watch.Pod) int { return a.Created.Compare(b.Created) }
+		return func(a, b int) int { return pods[a].Created.Compare(pods[b].Created) }
 	case sortNode:
-		return func(a, b *watch.Pod) int { return cmp.Compare(a.Node, b.Node) }
+		return func(a, b int) int { return cmp.Compare(pods[a].Node, pods[b].Node) }
+	case sortCPU, sortMem, sortMemPct:
+		// Biggest first, as for restarts; pods without a reading last.
+		val := func(i int) float64 {
+			u := m.podUsage[i]
+			switch {
+			case !u.ok:
+				return -2
+			case k == sortCPU:
+				return float64(u.total.CPUMilli)
+			case k == sortMem:
+				return float64(u.total.MemBytes)
+			}
+			return u.total.MemLimitPct
+		}
+		return func(a, b int) int { return cmp.Compare(val(b), val(a)) }
 	}
-	return func(a, b *watch.Pod) int { return cmp.Compare(a.App, b.App) }
+	return func(a, b int) int { return cmp.Compare(pods[a].App, pods[b].App) }
 }
 
 func cmpBool(a, b bool) int {

@@ -3,6 +3,7 @@ package down_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -35,11 +36,11 @@ func TestDownKeepsDataFolders(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := progress.New(&bytes.Buffer{}, false, false, progress.Quiet)
-	plan, err := cluster.Preflight(p, cluster.Options{RepoRoot: repo})
+	plan, err := cluster.Preflight(context.Background(), p, cluster.Options{RepoRoot: repo})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cluster.Ensure(p, plan, cluster.EnsureOptions{Kubeconfig: kubeconfig, WaitForReady: time.Minute, Registry: true}); err != nil {
+	if err := cluster.Ensure(context.Background(), p, plan, cluster.EnsureOptions{Kubeconfig: kubeconfig, WaitForReady: time.Minute, Registry: true}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -49,9 +50,18 @@ func TestDownKeepsDataFolders(t *testing.T) {
 		mtime time.Time
 	}
 	var sentinels []sentinel
-	for _, dir := range []string{plan.Folders.Vault, plan.Folders.Unsorted} {
-		path := filepath.Join(dir, "sentinel.md")
+	// A claim's folder as the platform's StorageClass lays it out
+	// (namespace/claim), holding a Redis dump of a known size.
+	redis := filepath.Join(plan.Folders.Volumes, "agentic-ai", "data-redis-cache-0")
+	if err := os.MkdirAll(redis, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{filepath.Join(plan.Folders.Vault, "sentinel.md"), filepath.Join(plan.Folders.Unsorted, "sentinel.md"), filepath.Join(redis, "dump.rdb")} {
+		dir := filepath.Dir(path)
 		data := []byte("keep me: " + dir + "\n")
+		if strings.HasSuffix(path, ".rdb") {
+			data = bytes.Repeat([]byte{'r'}, 3*1024*1024/2) // 1.5 MiB
+		}
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -81,16 +91,34 @@ func TestDownKeepsDataFolders(t *testing.T) {
 			t.Errorf("sentinel %s touched", s.path)
 		}
 	}
-	for _, want := range []string{"vault     " + plan.Folders.Vault, "unsorted  " + plan.Folders.Unsorted} {
+	vaultSize := fmt.Sprintf("%d B", len("keep me: "+plan.Folders.Vault+"\n"))
+	for _, want := range []string{
+		"Deleted:\n  cluster \"emm\" (node container emm-control-plane) with everything inside the node:\n    etcd: every Kubernetes object",
+		"\n    the images pulled into the node",
+		"  kube context kind-emm\n",
+		"  registry container kind-registry and the images pushed to it\n",
+		"Kept on this machine:\n",
+		"  vault     " + plan.Folders.Vault + "  " + vaultSize + "\n",
+		"  unsorted  " + plan.Folders.Unsorted + "  ",
+		"  volumes   " + plan.Folders.Volumes + "  1.5 MiB\n",
+		"            agentic-ai/data-redis-cache-0  1.5 MiB\n",
+	} {
 		if !strings.Contains(out, want) {
-			t.Errorf("stdout does not say where the data is (%q):\n%s", want, out)
+			t.Errorf("stdout lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "(remove with --registry)") {
+		t.Errorf("--registry removed the registry, but the report says it is kept:\n%s", out)
 	}
 
 	// Nothing left: a second down says so and still succeeds.
-	code, _, errOut = runEmmdev(t, repo, "down")
+	code, out, errOut = runEmmdev(t, repo, "down")
 	if code != 0 || !strings.Contains(errOut, `cluster "emm" does not exist`) {
 		t.Errorf("second down: exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "Deleted:\n  nothing\n") || !strings.Contains(out, "agentic-ai/data-redis-cache-0  1.5 MiB") ||
+		!strings.Contains(out, "(remove with --registry)") {
+		t.Errorf("second down report:\n%s", out)
 	}
 }
 
@@ -108,4 +136,48 @@ func runEmmdev(t *testing.T, dir string, args ...string) (int, string, string) {
 	f := &cmdutil.Factory{Streams: streams, Version: "test", WorkDir: func() (string, error) { return dir, nil }}
 	code := app.Run(context.Background(), args, f)
 	return code, out.String(), errOut.String()
+}
+
+// TestDownStopsAtOnceWhenInterrupted: docker hanging on `rm` (a stuck
+// daemon) does not hold up Ctrl-C.
+func TestDownStopsAtOnceWhenInterrupted(t *testing.T) {
+	state, _ := clustertest.FakeDocker(t)
+	repo := t.TempDir()
+	cfg, err := os.ReadFile("testdata/kind-config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = bytes.ReplaceAll(cfg, []byte("HOSTPORT"), []byte(strconv.Itoa(clustertest.FreePort(t))))
+	if err := os.WriteFile(filepath.Join(repo, "kind-config.yaml"), cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := progress.New(&bytes.Buffer{}, false, false, progress.Quiet)
+	plan, err := cluster.Preflight(context.Background(), p, cluster.Options{RepoRoot: repo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.Ensure(context.Background(), p, plan, cluster.EnsureOptions{Kubeconfig: os.Getenv("KUBECONFIG"), WaitForReady: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FAKE_DOCKER_SLOW", "rm 30")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for {
+			if _, err := os.Stat(filepath.Join(state, "slow-started")); err == nil {
+				cancel()
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	streams, _, _, errOut := cmdutil.TestStreams()
+	f := &cmdutil.Factory{Streams: streams, Version: "test", WorkDir: func() (string, error) { return repo, nil }}
+	start := time.Now()
+	code := app.Run(ctx, []string{"down"}, f)
+	if code != cmdutil.ExitInterrupted {
+		t.Errorf("exit %d, want 130\n%s", code, errOut)
+	}
+	if took := time.Since(start); took > 15*time.Second {
+		t.Errorf("down took %s while docker hung", took)
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/emmdev/emmdev/internal/testenv"
 )
 
 // gitRepo creates a repository with an identity, isolated from the user's
@@ -13,10 +15,7 @@ import (
 func gitRepo(t *testing.T) (string, func(args ...string)) {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("git not installed: CI must run the --staged and --install-hook tests")
-		}
-		t.Skip("git not installed: --staged and --install-hook need it")
+		testenv.SkipOrFail(t, "git not installed: --staged and --install-hook need it")
 	}
 	dir := t.TempDir()
 	git := func(args ...string) {
@@ -119,8 +118,8 @@ func TestStaged(t *testing.T) {
 	}
 	git("add", "manifests/bad.yaml")
 	r = run(t, dir, "", "lint", "--staged", "manifests")
-	if r.code != 2 || !strings.Contains(r.errOut, "emmdev: manifests/bad.yaml:2") {
-		t.Fatalf("broken staged file: exit %d\n%s%s", r.code, r.out, r.errOut)
+	if r.code != 1 || !strings.Contains(r.out, "manifests/bad.yaml:2: error [parse]") || !strings.Contains(r.out, "manifests/leak.yaml:4:1: error [plaintext-secret]") {
+		t.Fatalf("broken staged file must be a parse finding next to the leak: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 }
 
@@ -134,10 +133,23 @@ func TestStagedOutsideGit(t *testing.T) {
 
 func TestInstallHook(t *testing.T) {
 	t.Parallel()
-	dir, _ := gitRepo(t)
+	dir, git := gitRepo(t)
 	hook := filepath.Join(dir, ".git", "hooks", "pre-commit")
+	mustWrite(t, filepath.Join(dir, "manifests", "api.yaml"), goodDeployment)
+	mustWrite(t, filepath.Join(dir, "manifests", "token.sealedsecret.yaml"), sealedToken)
+	mustWrite(t, filepath.Join(dir, "it's here", "x.yaml"), goodDeployment)
+	mustWrite(t, filepath.Join(dir, "other", "leak.yaml"), "apiVersion: v1\nkind: Secret\nmetadata: {name: leak}\nstringData: {k: v}\n")
 
-	r := run(t, dir, "", "lint", "--install-hook", "manifests/", "it's here")
+	// A typo is refused, and nothing is written.
+	r := run(t, dir, "", "lint", "--install-hook", "manifest/")
+	if r.code != 2 || !strings.Contains(r.errOut, "--install-hook manifest/: no such file or directory") {
+		t.Fatalf("typo: exit %d %q", r.code, r.errOut)
+	}
+	if _, err := os.Stat(hook); err == nil {
+		t.Fatal("hook written for a path that does not exist")
+	}
+
+	r = run(t, dir, "", "lint", "--install-hook", "manifests/", "it's here")
 	if r.code != 0 {
 		t.Fatalf("install: exit %d %q", r.code, r.errOut)
 	}
@@ -149,12 +161,39 @@ func TestInstallHook(t *testing.T) {
 		t.Errorf("hook mode %v, want 0755", fi.Mode().Perm())
 	}
 	body, _ := os.ReadFile(hook)
-	if !strings.Contains(string(body), `exec emmdev lint --staged -- 'manifests/' 'it'\''s here'`) {
+	if !strings.Contains(string(body), "exec emmdev lint --staged\n") || !strings.Contains(string(body), "# Scope (git config emmdev.lint.path / emmdev.lint.kustomize): manifests it's here") {
 		t.Errorf("hook body:\n%s", body)
 	}
 	if out, err := exec.Command("sh", "-n", hook).CombinedOutput(); err != nil {
 		t.Errorf("hook is not valid sh: %v %s", err, out)
 	}
+	// The recorded paths are what a plain --staged lints: the leak outside
+	// them is not linted, one inside is.
+	git("add", "other/leak.yaml", "manifests/api.yaml")
+	if r := run(t, dir, "", "lint", "--staged"); r.code != 0 || strings.Contains(r.out, "leak") {
+		t.Fatalf("recorded scope: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	mustWrite(t, filepath.Join(dir, "manifests", "leak.yaml"), "apiVersion: v1\nkind: Secret\nmetadata: {name: leak}\nstringData: {k: v}\n")
+	git("add", "manifests/leak.yaml")
+	if r := run(t, dir, "", "lint", "--staged"); r.code != 1 || !strings.Contains(r.out, "manifests/leak.yaml:4:1: error [plaintext-secret]") {
+		t.Fatalf("recorded scope misses manifests/: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+
+	// From a subdirectory, paths are stored relative to the repository
+	// root, where hooks run.
+	sub := filepath.Join(dir, "manifests")
+	if r := run(t, sub, "", "lint", "--install-hook", "."); r.code != 0 {
+		t.Fatalf("install from subdir: exit %d %q", r.code, r.errOut)
+	}
+	cmd := exec.Command("git", "config", "--get-all", "emmdev.lint.path")
+	cmd.Dir = dir
+	if out, err := cmd.Output(); err != nil || string(out) != "manifests\n" {
+		t.Errorf("recorded from subdir: %q %v, want manifests", out, err)
+	}
+	if r := run(t, dir, "", "lint", "--staged"); r.code != 1 || !strings.Contains(r.out, "manifests/leak.yaml:4:1") {
+		t.Fatalf("subdir-installed scope, run from root: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+
 	// Reinstalling over our own hook is fine.
 	if r := run(t, dir, "", "lint", "--install-hook"); r.code != 0 {
 		t.Fatalf("reinstall: exit %d %q", r.code, r.errOut)
@@ -176,5 +215,33 @@ func TestInstallHook(t *testing.T) {
 		if strings.HasPrefix(e.Name(), ".emmdev-hook-") {
 			t.Errorf("temp file left behind: %s", e.Name())
 		}
+	}
+}
+
+// TestStagedFailsClosed: a --staged path that matches nothing in the index
+// or the work tree is a usage error, not "no staged manifests".
+func TestStagedFailsClosed(t *testing.T) {
+	t.Parallel()
+	dir, git := gitRepo(t)
+	mustWrite(t, filepath.Join(dir, "manifests", "api.yaml"), goodDeployment)
+	mustWrite(t, filepath.Join(dir, "manifests", "token.sealedsecret.yaml"), sealedToken)
+	git("add", ".")
+	git("commit", "-q", "-m", "init")
+	for _, p := range []string{"manifest/", "nonexistent/", "manifests/typo.yaml"} {
+		r := run(t, dir, "", "lint", "--staged", p)
+		if r.code != 2 || !strings.Contains(r.errOut, "matches nothing in the git index or the work tree") {
+			t.Errorf("--staged %s: exit %d %q", p, r.code, r.errOut)
+		}
+	}
+	// An existing path with nothing staged passes, saying so.
+	if r := run(t, dir, "", "lint", "--staged", "manifests/"); r.code != 0 || !strings.Contains(r.errOut, "no staged manifests") {
+		t.Errorf("nothing staged: exit %d %q", r.code, r.errOut)
+	}
+	// A file deleted from the work tree but still in the index exists.
+	if err := os.Remove(filepath.Join(dir, "manifests", "api.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, dir, "", "lint", "--staged", "manifests/api.yaml"); r.code != 0 {
+		t.Errorf("path only in the index: exit %d %q", r.code, r.errOut)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/emmdev/emmdev/internal/cmdutil"
 	"github.com/emmdev/emmdev/internal/lint/finding"
+	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/lint/report"
 )
 
@@ -37,10 +38,16 @@ type Options struct {
 	// SchemaEngine is "emmdev" (embedded, default) or "kubeconform"
 	// (kubeconform's pkg/validator on the same schemas, exported to a cache).
 	SchemaEngine string
-	ListRules    bool
-	Staged       bool
-	InstallHook  bool
-	Force        bool
+	// Exclude holds --exclude patterns (loader.CompileExclude syntax), added
+	// to the policy's exclude list.
+	Exclude []string
+	// Kustomize holds -k directories rendered in-process and linted with
+	// every finding located in the base or patch file it came from.
+	Kustomize   []string
+	ListRules   bool
+	Staged      bool
+	InstallHook bool
+	Force       bool
 }
 
 // NewCmd builds the command. runF replaces Run in tests (nil for the real one).
@@ -57,11 +64,17 @@ column of the offending field.
 Suppress a rule on one object with an annotation that gives the reason:
   metadata.annotations: {emmdev.dev/ignore-<rule>: "why this is fine"}
 
-Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error
-(including no objects found and unparsable documents).`,
+Files that cannot be parsed are findings of rule parse (always an error) and
+the rest is still linted. Well-known files that are not manifests
+(kustomization files, Helm charts and values, CI workflows, pre-commit and
+kind configs, ...) are skipped with a note on stderr; --exclude removes more.
+
+Exit codes: 0 clean, 1 findings at or above --fail-on (a parse finding is an
+error), 2 usage error, tool failure, or nothing to lint (no objects found).`,
 		Example: `  emmdev lint manifests/
   emmdev lint --format sarif manifests/ > lint.sarif
-  kustomize build overlays/dev | emmdev lint -
+  emmdev lint -k deploy/overlays/production   # render in-process, findings in base/patch files
+  emmdev lint --exclude 'charts/**' --exclude testdata .
   emmdev lint --staged manifests/          # what a pre-commit hook runs
   emmdev lint --install-hook manifests/
   emmdev lint --list-rules`,
@@ -86,6 +99,8 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error
 	fl.BoolVar(&opts.IgnoreMissingSchemas, "ignore-missing-schemas", false, "do not report kinds without a schema")
 	fl.StringVar(&opts.KubernetesVersion, "kubernetes-version", "", "Kubernetes version of the embedded schemas (default: the pinned one)")
 	fl.StringVar(&opts.SchemaEngine, "schema-engine", "emmdev", "schema validator: emmdev (embedded, fastest) or kubeconform (kubeconform's pkg/validator on the same embedded schemas, offline)")
+	fl.StringArrayVar(&opts.Exclude, "exclude", nil, "path pattern never linted (repeatable): a name without / matches any path element (testdata, *.json), one with / the path (deploy/**/values*.yaml)")
+	fl.StringArrayVarP(&opts.Kustomize, "kustomize", "k", nil, "render the kustomization in DIR in-process (offline, no plugins, no helm) and lint the result; findings point at the base or patch file (repeatable)")
 	fl.BoolVar(&opts.ListRules, "list-rules", false, "list the rules with their effective severity and exit")
 	fl.BoolVar(&opts.Staged, "staged", false, "lint the content staged in the git index (references still resolve against the whole tree)")
 	fl.BoolVar(&opts.InstallHook, "install-hook", false, "write .git/hooks/pre-commit running 'emmdev lint --staged PATH...'")
@@ -106,6 +121,9 @@ func (o *Options) validate() error {
 	if o.SchemaEngine != "emmdev" && o.SchemaEngine != "kubeconform" {
 		return cmdutil.Usagef("--schema-engine %q: want emmdev or kubeconform", o.SchemaEngine)
 	}
+	if _, err := loader.CompileExclude(o.Exclude); err != nil {
+		return cmdutil.Usagef("--exclude: %v", err)
+	}
 	modes := 0
 	for _, on := range []bool{o.ListRules, o.Staged, o.InstallHook} {
 		if on {
@@ -121,7 +139,9 @@ func (o *Options) validate() error {
 		return cmdutil.Usagef("--list-rules takes no PATH")
 	case (o.Staged || o.InstallHook) && slices.Contains(o.Paths, "-"):
 		return cmdutil.Usagef("- (stdin) cannot be combined with --staged or --install-hook")
-	case modes == 0 && len(o.Paths) == 0:
+	case o.ListRules && len(o.Kustomize) > 0:
+		return cmdutil.Usagef("--list-rules takes no -k")
+	case modes == 0 && len(o.Paths) == 0 && len(o.Kustomize) == 0:
 		return cmdutil.Usagef("give the files or directories to lint, or - for stdin (e.g. emmdev lint manifests/)")
 	}
 	return nil
@@ -132,6 +152,7 @@ func Run(o *Options) error {
 	if o.Ctx == nil {
 		o.Ctx = context.Background()
 	}
+	tuneGC(o)
 	switch {
 	case o.ListRules:
 		return runListRules(o)

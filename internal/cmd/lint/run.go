@@ -9,6 +9,7 @@ import (
 	"github.com/emmdev/emmdev/internal/lint"
 	"github.com/emmdev/emmdev/internal/lint/finding"
 	"github.com/emmdev/emmdev/internal/lint/loader"
+	"github.com/emmdev/emmdev/internal/lint/policy"
 	"github.com/emmdev/emmdev/internal/lint/report"
 	"github.com/emmdev/emmdev/internal/policyload"
 	"github.com/emmdev/emmdev/internal/schema"
@@ -57,27 +58,61 @@ func runPaths(o *Options) error {
 	if err != nil {
 		return err
 	}
-	inputs, err := loader.Files(wd, o.Paths, o.IO.In)
+	start := "."
+	switch {
+	case len(o.Paths) > 0 && o.Paths[0] != "-":
+		start = o.Paths[0]
+	case len(o.Paths) == 0 && len(o.Kustomize) > 0:
+		start = o.Kustomize[0]
+	}
+	l, err := loadPolicy(o, wd, resolve(wd, start))
 	if err != nil {
 		return err
 	}
-	start := o.Paths[0]
-	if start == "-" {
-		start = "."
+	excl, err := o.exclude(l.Policy)
+	if err != nil {
+		return err
+	}
+	inputs, skipped, err := loader.Expand(wd, o.Paths, o.IO.In, excl)
+	if err != nil {
+		return err
+	}
+	o.noteSkipped(skipped)
+	var relocate func(*lint.Result)
+	if len(o.Kustomize) > 0 {
+		kin, rel, err := kustomizeInputs(o, wd, nil)
+		if err != nil {
+			return err
+		}
+		inputs, relocate = append(inputs, kin...), rel
 	}
 	kc, err := kindConfig(o, wd, start)
 	if err != nil {
 		return err
 	}
-	return lintAndReport(o, wd, resolve(wd, start), lint.Config{Inputs: inputs, KindConfig: kc})
+	return lintAndReport(o, l, lint.Config{Inputs: inputs, KindConfig: kc}, relocate)
 }
 
-func lintAndReport(o *Options, wd, start string, cfg lint.Config) error {
-	tuneGC(o)
-	l, err := loadPolicy(o, wd, start)
+// exclude compiles --exclude and the policy's exclude list (both checked
+// already, so an error here is a bug, reported rather than ignored).
+func (o *Options) exclude(pol *policy.Policy) (*loader.Exclude, error) {
+	pats := append(append([]string(nil), pol.Exclude...), o.Exclude...)
+	x, err := loader.CompileExclude(pats)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("exclude: %w", err)
 	}
+	return x, nil
+}
+
+// noteSkipped prints one line per well-known non-manifest file or Helm
+// chart left out, on stderr so machine formats on stdout stay clean.
+func (o *Options) noteSkipped(skipped []loader.Skipped) {
+	for _, s := range skipped {
+		fmt.Fprintf(o.IO.ErrOut, "note: skipped %s: %s\n", report.EscapeText(s.Path), s.Reason)
+	}
+}
+
+func lintAndReport(o *Options, l *policyload.Loaded, cfg lint.Config, relocate func(*lint.Result)) error {
 	reg := l.Registry
 	cfg.Registry, cfg.Policy, cfg.CEL = reg, l.Policy, l.CEL
 	cfg.SkipKinds = o.SkipKinds
@@ -89,6 +124,12 @@ func lintAndReport(o *Options, wd, start string, cfg lint.Config) error {
 	res, err := lint.Run(o.Ctx, cfg)
 	if err != nil {
 		return err
+	}
+	if relocate != nil {
+		relocate(res)
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(o.IO.ErrOut, "note: %s\n", n)
 	}
 	for _, n := range res.Notices {
 		fmt.Fprintf(o.IO.ErrOut, "notice: %s\n", n)

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/emmdev/emmdev/internal/kube"
+	"github.com/emmdev/emmdev/internal/repo"
 	"github.com/emmdev/emmdev/internal/seal"
 )
 
@@ -52,52 +54,47 @@ func (o *Options) certificate() (string, []byte, error) {
 }
 
 // devCertPath finds the dev cert: $EMMDEV_SEALING_CERT as given, or
-// .emmdev/dev-sealing-cert.pem in the working directory or any parent, so
-// the command works from a subdirectory of the project.
+// .emmdev/dev-sealing-cert.pem at the project root (repo.Root), so the
+// command works from a subdirectory of the project.
 func (o *Options) devCertPath() (string, bool, error) {
 	_, cert := seal.DefaultKeyPaths(o.IO.Env)
 	if o.IO.Env(seal.EnvCertPath) != "" || filepath.IsAbs(cert) {
 		_, err := os.Stat(o.abs(cert))
 		return cert, err == nil, nil
 	}
-	dir, err := o.WorkDir()
+	wd, err := o.WorkDir()
 	if err != nil {
 		return "", false, err
 	}
-	for {
-		p := filepath.Join(dir, cert)
-		if _, err := os.Stat(p); err == nil {
-			return relTo(o.WorkDir, p), true, nil
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return "", false, err
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
+	root, err := repo.Root(wd)
+	if errors.Is(err, repo.ErrNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	p := filepath.Join(root, cert)
+	if _, err := os.Stat(p); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
 			return "", false, nil
 		}
-		dir = parent
+		return "", false, err
 	}
+	return relTo(o.WorkDir, p), true, nil
 }
 
-// projectRoot is the nearest ancestor holding .emmdev or .git, else the
-// working directory; keygen puts the dev cert there.
+// projectRoot is the project root (repo.Root), else the working directory;
+// keygen puts the dev cert there.
 func projectRoot(workDir func() (string, error)) (string, error) {
 	wd, err := workDir()
 	if err != nil {
 		return "", err
 	}
-	for dir := wd; ; {
-		for _, marker := range []string{".emmdev", ".git"} {
-			if _, err := os.Stat(filepath.Join(dir, marker)); err == nil {
-				return dir, nil
-			}
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return wd, nil
-		}
-		dir = parent
+	root, err := repo.Root(wd)
+	if errors.Is(err, repo.ErrNotFound) {
+		return wd, nil
 	}
+	return root, err
 }
 
 // relTo shortens p relative to the working directory for messages.
@@ -112,11 +109,12 @@ func relTo(workDir func() (string, error), p string) string {
 
 // fetchCert is the real controller fetch through the API server.
 func fetchCert(ctx context.Context, o *Options) ([]byte, error) {
-	cfg, err := seal.RESTConfig(o.abs(o.Kubeconfig), o.KubeContext)
+	target, err := kube.Flags{Kubeconfig: o.abs(o.Kubeconfig), Context: o.KubeContext, RequestTimeout: o.RequestTimeout}.Resolve(o.IO.Env, "")
 	if err != nil {
 		return nil, fmt.Errorf("no --cert, no dev cert (%s) and no cluster: %w", seal.DevCertPath, err)
 	}
-	return seal.FetchCert(ctx, cfg, o.ControllerNamespace, o.ControllerName)
+	data, err := seal.FetchCert(ctx, target.OneShot(), o.ControllerNamespace, o.ControllerName)
+	return data, kube.ExplainTimeout(err, target.RequestTimeout)
 }
 
 // gitTracked asks git whether path is in the index; any failure (no git,

@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 
 	sealpkg "github.com/emmdev/emmdev/internal/seal"
+	"github.com/emmdev/emmdev/internal/testenv"
 )
 
 // unseal decrypts a sealed file with the project's dev key through the
@@ -212,10 +213,7 @@ func TestSealErrors(t *testing.T) {
 func TestWarnsWhenEnvIsTrackedByGit(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("git not installed: CI must run the tracked-.env warning test")
-		}
-		t.Skip("git not installed")
+		testenv.SkipOrFail(t, "git not installed: the tracked-.env warning needs it")
 	}
 	p := newProject(t)
 	p.keygen()

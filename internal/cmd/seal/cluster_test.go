@@ -83,7 +83,7 @@ func TestCertFromCluster(t *testing.T) {
 			if r.code != 0 || !strings.Contains(r.stderr, "sealing with controller kube-system/sealed-secrets-controller") {
 				t.Fatalf("%+v", r)
 			}
-			keyFile := p.write("controller.key", string(controllerKey.KeyPEM()))
+			keyFile := p.privateFile("controller.key", controllerKey.KeyPEM())
 			if r := p.run("", "seal", "verify", "--key", keyFile, "s.yaml"); r.code != 0 {
 				t.Errorf("not sealed with the controller's key: %+v", r)
 			}

@@ -68,6 +68,21 @@ func (p *project) write(name, content string) string {
 	return path
 }
 
+// privateFile writes a private key where emmdev accepts one: outside the
+// project, in a folder only its owner can enter.
+func (p *project) privateFile(name string, data []byte) string {
+	p.t.Helper()
+	dir := filepath.Join(p.home, "private")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		p.t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		p.t.Fatal(err)
+	}
+	return path
+}
+
 func (p *project) read(name string) string {
 	p.t.Helper()
 	data, err := os.ReadFile(filepath.Join(p.dir, name))

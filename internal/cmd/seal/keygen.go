@@ -1,6 +1,7 @@
 package seal
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -18,6 +19,8 @@ import (
 type KeygenOptions struct {
 	IO       cmdutil.IOStreams
 	WorkDir  func() (string, error)
+	Ctx      context.Context
+	Now      func() time.Time
 	KeyPath  string
 	CertPath string
 	Force    bool
@@ -26,7 +29,7 @@ type KeygenOptions struct {
 }
 
 func newKeygenCmd(f *cmdutil.Factory, runF func(*KeygenOptions) error) *cobra.Command {
-	opts := &KeygenOptions{IO: f.Streams, WorkDir: f.WorkDir, Bits: seal.DefaultKeyBits, Validity: seal.DefaultValidity}
+	opts := &KeygenOptions{IO: f.Streams, WorkDir: f.WorkDir, Now: time.Now, Bits: seal.DefaultKeyBits, Validity: seal.DefaultValidity}
 	cmd := &cobra.Command{
 		Use:   "keygen",
 		Short: "Create the dev sealing key pair for local clusters",
@@ -39,13 +42,19 @@ The private key is written 0600 outside the repository:
 The public certificate goes to .emmdev/dev-sealing-cert.pem at the project root
 (or $EMMDEV_SEALING_CERT); commit it. Existing files are never replaced
 without --force, since every SealedSecret sealed with the old cert would stop
-decrypting. On a fresh clone the cert is there but the key is not: get the
-team's dev key instead (or use --force and re-seal every SealedSecret).`,
+decrypting; with --force the old key and cert are kept next to them as
+*.bak-<UTC time> (0600). On a fresh clone the cert is there but the key is
+not: get the team's dev key instead (or use --force and re-seal every
+SealedSecret).
+
+A key inside a git work tree, or in a file or folder other users can read,
+is refused with the command that fixes it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.Bits < 2048 {
-				return cmdutil.Usagef("--bits must be at least 2048")
+			if opts.Bits < seal.MinKeyBits || opts.Bits > seal.MaxKeyBits {
+				return cmdutil.Usagef("--bits must be between %d and %d (got %d)", seal.MinKeyBits, seal.MaxKeyBits, opts.Bits)
 			}
+			opts.Ctx = cmd.Context()
 			if runF != nil {
 				return runF(opts)
 			}
@@ -55,7 +64,7 @@ team's dev key instead (or use --force and re-seal every SealedSecret).`,
 	cmd.Flags().StringVar(&opts.KeyPath, "key", "", "private key `file` (default $EMMDEV_SEALING_KEY or ~/.config/emmdev/sealing/dev-key.pem)")
 	cmd.Flags().StringVar(&opts.CertPath, "cert", "", "certificate `file` (default .emmdev/dev-sealing-cert.pem at the project root)")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "replace an existing key pair")
-	cmd.Flags().IntVar(&opts.Bits, "bits", seal.DefaultKeyBits, "RSA key size")
+	cmd.Flags().IntVar(&opts.Bits, "bits", seal.DefaultKeyBits, fmt.Sprintf("RSA key size, %d to %d", seal.MinKeyBits, seal.MaxKeyBits))
 	return cmd
 }
 
@@ -80,19 +89,32 @@ func RunKeygen(o *KeygenOptions) error {
 		return errors.New("cannot place the private key: set HOME, XDG_CONFIG_HOME or EMMDEV_SEALING_KEY")
 	}
 	keyPath = resolve(o.WorkDir, keyPath)
+	// Check before the slow key generation, not after it.
+	if err := seal.CheckKeyLocation(keyPath); err != nil {
+		return err
+	}
 	if !o.Force {
-		// Check before the slow key generation, not after it.
 		if err := refuseKeygen(o.WorkDir, keyPath, certPath); err != nil {
 			return err
 		}
 	}
-	kp, err := seal.GenerateKeyPair(o.Bits, o.Validity)
+	// Seconds to minutes at 8192 bits: say what is going on.
+	ui.info("generating a %d-bit RSA key ...", o.Bits)
+	kp, err := generate(o.Ctx, o.Bits, o.Validity)
 	if err != nil {
 		ui.fail("generate %d-bit RSA key", o.Bits)
 		return err
 	}
 	ui.ok("generated %d-bit RSA sealing key %s", o.Bits, kp.Fingerprint())
-	if err := seal.WriteKeyPair(kp, keyPath, certPath, o.Force); err != nil {
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	backups, err := seal.WriteKeyPair(kp, keyPath, certPath, o.Force, now())
+	for _, b := range backups {
+		ui.ok("kept the old %s (0600)", b)
+	}
+	if err != nil {
 		ui.fail("write key pair")
 		return err
 	}
@@ -100,6 +122,30 @@ func RunKeygen(o *KeygenOptions) error {
 	ui.ok("certificate  %s (commit it; expires %s)", relTo(o.WorkDir, certPath), kp.Cert.NotAfter.Format(time.DateOnly))
 	fmt.Fprintln(o.IO.ErrOut, "   next: 'emmdev up' installs the key; 'emmdev seal ...' now seals with this cert")
 	return nil
+}
+
+// generate makes the key pair, and gives up at once when ctx is cancelled:
+// RSA generation cannot be stopped, so it is abandoned to finish in the
+// background while the process exits.
+func generate(ctx context.Context, bits int, validity time.Duration) (*seal.KeyPair, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	type result struct {
+		kp  *seal.KeyPair
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		kp, err := seal.GenerateKeyPair(bits, validity)
+		done <- result{kp, err}
+	}()
+	select {
+	case r := <-done:
+		return r.kp, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // refuseKeygen fails when the key pair, or half of it, already exists. A

@@ -5,10 +5,12 @@ package seal
 
 import (
 	"context"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/emmdev/emmdev/internal/cmdutil"
+	"github.com/emmdev/emmdev/internal/kube"
 	"github.com/emmdev/emmdev/internal/seal"
 )
 
@@ -40,6 +42,7 @@ type Options struct {
 	KubeContext         string
 	ControllerNamespace string
 	ControllerName      string
+	RequestTimeout      time.Duration
 
 	// FetchCert gets the controller's cert; replaced in tests.
 	FetchCert func(ctx context.Context, o *Options) ([]byte, error)
@@ -120,6 +123,7 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	fl.StringVar(&opts.KubeContext, "context", "", "kubeconfig context")
 	fl.StringVar(&opts.ControllerNamespace, "controller-namespace", seal.ControllerNamespace, "namespace of the sealed-secrets controller")
 	fl.StringVar(&opts.ControllerName, "controller-name", seal.ControllerName, "service name of the sealed-secrets controller")
+	kube.AddRequestTimeoutFlag(fl, &opts.RequestTimeout)
 	cmd.AddCommand(newKeygenCmd(f, nil), newVerifyCmd(f, nil))
 	return cmd
 }

@@ -113,6 +113,9 @@ func (o *VerifyOptions) loadKeys(ui *ui) (map[string]*rsa.PrivateKey, error) {
 	}
 	keys := map[string]*rsa.PrivateKey{}
 	for _, p := range paths {
+		if err := seal.CheckKeyLocation(resolve(o.WorkDir, p)); err != nil {
+			return nil, err
+		}
 		k, err := seal.LoadPrivateKey(resolve(o.WorkDir, p))
 		if err != nil {
 			return nil, err

@@ -7,15 +7,18 @@ package status
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	metricsv "k8s.io/metrics/pkg/client/clientset/versioned"
 
 	"github.com/emmdev/emmdev/internal/cmdutil"
 	"github.com/emmdev/emmdev/internal/kube"
+	"github.com/emmdev/emmdev/internal/usage"
 )
 
 // Options holds everything `emmdev status` needs; flags are parsed into it and
@@ -31,8 +34,15 @@ type Options struct {
 	Output         string // "" or "table", or "json"
 	FailIfNotReady bool
 
+	// Sort orders the --once table and JSON (see sortKeys).
+	Sort string
+
 	// NewClient builds the API client; tests substitute a fake.
 	NewClient func(*rest.Config) (kubernetes.Interface, error)
+	// NewMetricsClient builds the metrics.k8s.io client.
+	NewMetricsClient func(*rest.Config) (metricsv.Interface, error)
+	// MetricsInterval is how often the live screen reads the metrics API.
+	MetricsInterval time.Duration
 	// Now is the clock for ages and timestamps.
 	Now func() time.Time
 	// TeaOptions are extra bubbletea options (tests set a window size, as
@@ -47,21 +57,35 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		NewClient: func(c *rest.Config) (kubernetes.Interface, error) {
 			return kubernetes.NewForConfig(c)
 		},
-		Now: time.Now,
+		NewMetricsClient: func(c *rest.Config) (metricsv.Interface, error) {
+			return metricsv.NewForConfig(c)
+		},
+		MetricsInterval: usage.DefaultInterval,
+		Now:             time.Now,
 	}
 	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Live pods, readiness and the cause of each restart",
+		Short: "Live pods, readiness, CPU/memory against limits and the cause of each restart",
 		Long: `Show the pods of a namespace (default agentic-ai) live: READY, STATUS,
 RESTARTS with when, and the cause of the last restart (OOMKilled with the
 memory limit, exit code or signal, failed probe). On a terminal this is an
 interactive screen (press ? for keys); pods whose restarts rose since it
 opened are marked with ↑.
 
+With the metrics API (metrics-server) the table also shows CPU and memory
+usage and their share of the limit (%CPU/L, %MEM/L, n/a without a limit);
+"!" marks a pod with a container above 90% of its memory limit. Without the
+API these columns are hidden and a one-line note says why. In the details
+view (enter) the current container's log follows at the bottom; p switches
+to the previous container's last lines, c to the next container, / searches.
+
 Without a terminal, or with --once, the table is printed once; -o json
-prints it for scripts as {"items": [...]}, each item with the stable fields
-namespace, name, app, ready, total, status, restarts, lastRestart (RFC 3339,
-null if never), lastCause, ageSeconds and node. --watch without a terminal
+prints it for scripts as {"metrics": {...}, "items": [...]}, each item with
+the stable fields namespace, name, app, ready, total, status, restarts,
+lastRestart (RFC 3339, null if never), lastCause, ageSeconds, node and usage
+(null without metrics; else cpu, cpuMillicores, cpuLimitPercent, memory,
+memoryBytes, memoryLimitPercent, memoryNearLimit and the same per container;
+percentages null without a limit). --sort orders them. --watch without a terminal
 prints one timestamped line per change (ADDED, MODIFIED, DELETED,
 CONNECTION), for CI logs, until interrupted.
 
@@ -71,6 +95,7 @@ ready; 2 usage or cluster error (including forbidden); 130 interrupted.`,
   emmdev status -A -l app.kubernetes.io/part-of=emm
   emmdev status --once --fail-if-not-ready     # CI health check
   emmdev status --once -o json | jq '.items[] | select(.ready < .total)'
+  emmdev status --once --sort memory-limit      # closest to the memory limit first
   emmdev status --watch > pods.log             # one line per change`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -91,6 +116,7 @@ ready; 2 usage or cluster error (including forbidden); 130 interrupted.`,
 	fs.BoolVarP(&opts.Watch, "watch", "w", false, "without a terminal: print one line per change until interrupted")
 	fs.StringVarP(&opts.Output, "output", "o", "", "output format for --once: table or json")
 	fs.BoolVar(&opts.FailIfNotReady, "fail-if-not-ready", false, "with --once: exit 1 when any pod is not ready")
+	fs.StringVar(&opts.Sort, "sort", "", "with --once: order by "+strings.Join(sortNames(), ", "))
 	return cmd
 }
 
@@ -105,6 +131,9 @@ func (o *Options) validate() error {
 	}
 	if o.Output == "json" && o.Watch {
 		return cmdutil.Usagef("-o json prints one snapshot; it cannot be combined with --watch")
+	}
+	if o.Sort != "" && sortKeys[o.Sort] == nil {
+		return cmdutil.Usagef("unknown sort %q (want one of %s)", o.Sort, strings.Join(sortNames(), ", "))
 	}
 	if o.Kube.AllNamespaces && o.Kube.Namespace != "" {
 		return cmdutil.Usagef("--namespace and --all-namespaces cannot be used together")
@@ -144,6 +173,9 @@ func Run(o *Options) error {
 	if o.FailIfNotReady && o.mode() != modeOnce {
 		return cmdutil.Usagef("--fail-if-not-ready needs --once (or no terminal, without --watch)")
 	}
+	if o.Sort != "" && o.mode() != modeOnce {
+		return cmdutil.Usagef("--sort needs --once (on the live screen press s, or a column key)")
+	}
 	target, err := o.Kube.Resolve(o.IO.Env, kube.DefaultNamespace)
 	if err != nil {
 		return err
@@ -151,7 +183,14 @@ func Run(o *Options) error {
 	if o.mode() == modeTUI {
 		return runTUI(ctx, o, target)
 	}
-	client, err := o.NewClient(target.Config)
+	// --once ends: each call gets the whole request timeout. --watch runs
+	// until interrupted: only the start of each response is bounded, so
+	// watches stream while a hung server shows up as reconnecting.
+	cfg := target.OneShot()
+	if o.mode() == modeLines {
+		cfg = target.Live()
+	}
+	client, err := o.NewClient(cfg)
 	if err != nil {
 		return fmt.Errorf("kubernetes client: %w", err)
 	}
@@ -159,5 +198,5 @@ func Run(o *Options) error {
 	case modeLines:
 		return runLines(ctx, o, client, target)
 	}
-	return runOnce(ctx, o, client, target)
+	return kube.ExplainTimeout(runOnce(ctx, o, client, target), target.RequestTimeout)
 }

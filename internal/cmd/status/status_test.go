@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/rest"
 	k8stesting "k8s.io/client-go/testing"
+	metricsv "k8s.io/metrics/pkg/client/clientset/versioned"
 
 	"github.com/emmdev/emmdev/internal/cmdutil"
 )
@@ -62,6 +64,11 @@ type harness struct {
 
 func runStatus(t *testing.T, ctx context.Context, client kubernetes.Interface, args ...string) harness {
 	t.Helper()
+	return runStatusWithMetrics(t, ctx, client, noMetricsServer(), args...)
+}
+
+func runStatusWithMetrics(t *testing.T, ctx context.Context, client kubernetes.Interface, mc metricsv.Interface, args ...string) harness {
+	t.Helper()
 	kubeconfig, err := filepath.Abs("testdata/kubeconfig")
 	if err != nil {
 		t.Fatal(err)
@@ -76,6 +83,7 @@ func runStatus(t *testing.T, ctx context.Context, client kubernetes.Interface, a
 	f := &cmdutil.Factory{Streams: streams, Version: "test"}
 	cmd := NewCmd(f, func(o *Options) error {
 		o.NewClient = func(*rest.Config) (kubernetes.Interface, error) { return client, nil }
+		o.NewMetricsClient = func(*rest.Config) (metricsv.Interface, error) { return mc, nil }
 		o.Now = func() time.Time { return now }
 		o.Context = ctx
 		return Run(o)
@@ -123,19 +131,23 @@ func TestOnceJSONFieldByField(t *testing.T) {
 		t.Fatal(h.err)
 	}
 	var doc struct {
-		Items []map[string]any `json:"items"`
+		Metrics map[string]any   `json:"metrics"`
+		Items   []map[string]any `json:"items"`
 	}
 	if err := json.Unmarshal(h.out.Bytes(), &doc); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, h.out)
+	}
+	if doc.Metrics["available"] != false || !strings.Contains(fmt.Sprint(doc.Metrics["note"]), "install metrics-server") {
+		t.Errorf("metrics = %v, want unavailable with the reason", doc.Metrics)
 	}
 	if len(doc.Items) != 2 {
 		t.Fatalf("want 2 items, got %d", len(doc.Items))
 	}
 	want := []map[string]any{
 		{"namespace": "agentic-ai", "name": "api-0", "app": "api", "ready": 1.0, "total": 1.0, "status": "Running",
-			"restarts": 0.0, "lastRestart": nil, "lastCause": "", "ageSeconds": 3600.0, "node": "kwok-node-0"},
+			"restarts": 0.0, "lastRestart": nil, "lastCause": "", "ageSeconds": 3600.0, "node": "kwok-node-0", "usage": nil},
 		{"namespace": "agentic-ai", "name": "worker-0", "app": "worker", "ready": 0.0, "total": 1.0, "status": "CrashLoopBackOff",
-			"restarts": 2.0, "lastRestart": "2026-11-26T12:56:00Z", "lastCause": "OOMKilled (limit 256Mi)", "ageSeconds": 3600.0, "node": "kwok-node-0"},
+			"restarts": 2.0, "lastRestart": "2026-11-26T12:56:00Z", "lastCause": "OOMKilled (limit 256Mi)", "ageSeconds": 3600.0, "node": "kwok-node-0", "usage": nil},
 	}
 	for i, w := range want {
 		got := doc.Items[i]
@@ -289,6 +301,7 @@ func TestTerminalRunsTheScreenAndQuits(t *testing.T) {
 	cmd := NewCmd(&cmdutil.Factory{Streams: streams}, func(o *Options) error {
 		o.Kube.Kubeconfig = kubeconfig
 		o.NewClient = func(*rest.Config) (kubernetes.Interface, error) { return client, nil }
+		o.NewMetricsClient = func(*rest.Config) (metricsv.Interface, error) { return noMetricsServer(), nil }
 		o.Now = func() time.Time { return now }
 		o.TeaOptions = []tea.ProgramOption{tea.WithWindowSize(160, 30)}
 		return Run(o)

@@ -38,6 +38,9 @@ func newTestRepo(t *testing.T, kp *seal.KeyPair) *testRepo {
 	writeFile(t, filepath.Join(r.dir, "kind-config.yaml"), cfg, 0o644)
 	copyDir(t, "../../../manifests", filepath.Join(r.dir, "manifests"))
 	keys := t.TempDir()
+	if err := os.Chmod(keys, 0o700); err != nil { // a key's folder must be private
+		t.Fatal(err)
+	}
 	r.keyPath, r.certPath = filepath.Join(keys, "dev-key.pem"), filepath.Join(keys, "dev-cert.pem")
 	writeFile(t, r.keyPath, kp.KeyPEM(), 0o600)
 	writeFile(t, r.certPath, kp.CertPEM(), 0o644)
@@ -63,6 +66,9 @@ func (r *testRepo) keyArgs() []string {
 func (r *testRepo) run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	streams, _, out, errOut := cmdutil.TestStreams()
+	// The process env, which clustertest.FakeDocker and the tests set with
+	// t.Setenv (KUBECONFIG above all): kind writes there, up reads there.
+	streams.Getenv = os.Getenv
 	f := &cmdutil.Factory{Streams: streams, Version: "test", WorkDir: func() (string, error) { return r.dir, nil }}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

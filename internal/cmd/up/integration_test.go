@@ -52,6 +52,9 @@ func TestUpOnControlPlane(t *testing.T) {
 	kp := generateKey(t)
 	r := newTestRepo(t, kp)
 	env := sealFromEnvExample(t, r, kp)
+	// The platform's claims need kind's volume provisioner: its own code,
+	// with the test repository's kind-config mounts standing in for the node.
+	lpp := startProvisioner(t, cp, r)
 	args := append([]string{"up", "--skip-cluster", "--kubeconfig", cp.KubeconfigPath, "--timeout", "3m"}, r.keyArgs()...)
 
 	var objects int
@@ -98,6 +101,14 @@ func TestUpOnControlPlane(t *testing.T) {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("second run: want %q in\n%s", want, errOut)
 		}
+	})
+
+	t.Run("fields another manager owns are reported, not taken, unless --force-conflicts", func(t *testing.T) {
+		testConflicts(t, cp, r, args)
+	})
+
+	t.Run("a claim's folder on the host outlives a full wipe and is reused by the same claim", func(t *testing.T) {
+		testVolumesOutliveWipe(t, cp, r, lpp, args)
 	})
 
 	t.Run("full up: kind through its API on a fake docker, then deploy on the control plane", func(t *testing.T) {
@@ -361,6 +372,8 @@ func resetPlatform(t *testing.T, cp *testcp.ControlPlane) {
 	for _, o := range objs {
 		del(o.Unstructured)
 	}
+	// Retained volumes of the earlier run's claims.
+	deleteClassVolumes(t, cp, "emm-local")
 	err = wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
 		if _, err := cs.CoreV1().Namespaces().Get(ctx, platformNS, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 			return false, nil

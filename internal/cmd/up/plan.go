@@ -11,47 +11,90 @@ import (
 	"github.com/emmdev/emmdev/internal/deploy"
 )
 
-// printPlan is --dry-run's output: what up would do, in order.
-func printPlan(w io.Writer, o *Options, plan *cluster.Plan, ctrlObjs, objs []deploy.Object) {
+// printPlan is --dry-run's output: what up would do, in order, with every
+// check that failed marked ✗ on its line, so the whole picture comes out of
+// one run even when something is wrong.
+func printPlan(w io.Writer, o *Options, plan *cluster.Plan, ctrlObjs, objs []deploy.Object, problems []cluster.Problem) {
+	failed := func(item string) error {
+		for _, pr := range problems {
+			if pr.Item == item {
+				return pr.Err
+			}
+		}
+		return nil
+	}
+	line := func(label, text, item string) {
+		if err := failed(item); err != nil && item != "" {
+			fmt.Fprintf(w, "  ✗ %-10s %s: %s\n", label, text, indent(err.Error()))
+			return
+		}
+		fmt.Fprintf(w, "    %-10s %s\n", label, text)
+	}
 	fmt.Fprintln(w, "Plan (dry run, nothing changed):")
-	if plan == nil {
+	line("key:", "dev sealing key", "key")
+	line("manifests:", o.ManifestsDir+"/", "manifests")
+	switch {
+	case plan == nil:
 		ctx := o.Context
 		if ctx == "" {
 			ctx = "the current context"
 		}
-		fmt.Fprintf(w, "  cluster: skipped, deploying to %s\n", ctx)
-	} else {
-		switch plan.Action {
-		case cluster.ActionCreate:
-			fmt.Fprintf(w, "  cluster: create %q (context %s)\n", plan.Name, cluster.ContextName(plan.Name))
-		case cluster.ActionReuse:
-			fmt.Fprintf(w, "  cluster: reuse %q, config unchanged\n", plan.Name)
-		case cluster.ActionRecreate:
-			fmt.Fprintf(w, "  cluster: DELETE and recreate %q (data folders are kept)\n", plan.Name)
-		}
-		for _, m := range cluster.MountArgs(plan.Config) {
-			fmt.Fprintf(w, "  mount:   %s\n", m)
-		}
-		for _, d := range plan.Created {
-			fmt.Fprintf(w, "  folder:  create %s (mode 0755)\n", d)
-		}
-		for _, p := range cluster.HostPorts(plan.Config) {
-			fmt.Fprintf(w, "  port:    %s\n", p)
-		}
-		if !o.NoRegistry {
-			fmt.Fprintf(w, "  registry: %s at localhost:%d\n", cluster.RegistryName, cluster.RegistryHostPort)
-		}
+		line("cluster:", "skipped, deploying to "+ctx, "")
+	case plan.Config == nil:
+		line("config:", cluster.ConfigFile, "config")
+	default:
+		printClusterPlan(w, o, plan, line)
 	}
-	fmt.Fprintf(w, "  apply (server-side, field manager %s), in order:\n", deploy.FieldManager)
+	fmt.Fprintf(w, "    apply (server-side, field manager %s), in order:\n", deploy.FieldManager)
 	for _, obj := range append(append([]deploy.Object(nil), ctrlObjs...), objs...) {
-		fmt.Fprintf(w, "    %s\n", obj.ID())
+		fmt.Fprintf(w, "      %s\n", obj.ID())
 	}
 	if o.NoWait {
-		fmt.Fprintln(w, "  wait:    skipped (--no-wait)")
+		line("wait:", "skipped (--no-wait)", "")
 	} else {
-		fmt.Fprintf(w, "  wait:    every Deployment and StatefulSet available, up to %s\n", o.Timeout)
+		line("wait:", fmt.Sprintf("every Deployment and StatefulSet available, up to %s", o.Timeout), "")
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(w, "%d problems (✗ above): fix them, then run `emmdev up`.\n", len(problems))
 	}
 }
+
+func printClusterPlan(w io.Writer, o *Options, plan *cluster.Plan, line func(label, text, item string)) {
+	switch plan.Action {
+	case cluster.ActionCreate:
+		line("cluster:", fmt.Sprintf("create %q (context %s)", plan.Name, cluster.ContextName(plan.Name)), "cluster")
+	case cluster.ActionReuse:
+		line("cluster:", fmt.Sprintf("reuse %q, config unchanged", plan.Name), "cluster")
+	case cluster.ActionRecreate:
+		line("cluster:", fmt.Sprintf("DELETE and recreate %q (data folders are kept)", plan.Name), "cluster")
+	default:
+		line("cluster:", fmt.Sprintf("%q: create or reuse, once the container runtime answers", plan.Name), "cluster")
+	}
+	line("runtime:", "container runtime", "runtime")
+	for _, m := range cluster.MountArgs(plan.Config) {
+		line("mount:", m, "")
+	}
+	created := map[string]bool{}
+	for _, d := range plan.Created {
+		created[d] = true
+	}
+	for _, f := range plan.Folders.List() {
+		text := f[0] + " " + f[1]
+		if created[f[1]] {
+			text = "create " + f[1] + " (" + f[0] + ", mode 0755)"
+		}
+		line("folder:", text, "folder "+f[1])
+	}
+	for _, p := range cluster.HostPorts(plan.Config) {
+		line("port:", p.String(), "port "+p.String())
+	}
+	if !o.NoRegistry {
+		line("registry:", fmt.Sprintf("%s at localhost:%d", cluster.RegistryName, cluster.RegistryHostPort), "")
+	}
+}
+
+// indent keeps a multi-line reason under its plan line.
+func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n               ") }
 
 // printNextSteps tells the user where things are once up is done.
 func printNextSteps(w io.Writer, plan *cluster.Plan, objs []deploy.Object, ready bool) {
@@ -70,7 +113,7 @@ func printNextSteps(w io.Writer, plan *cluster.Plan, objs []deploy.Object, ready
 		for _, u := range urls(plan, objs) {
 			fmt.Fprintf(w, "  %-17s %s\n", u[0], u[1])
 		}
-		fmt.Fprintf(w, "  data              vault %s, unsorted %s (kept by `emmdev down`)\n", plan.Folders.Vault, plan.Folders.Unsorted)
+		fmt.Fprintf(w, "  data              vault %s, unsorted %s, volumes %s (kept by `emmdev down`)\n", plan.Folders.Vault, plan.Folders.Unsorted, plan.Folders.Volumes)
 	}
 }
 

@@ -9,14 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-
 	"github.com/emmdev/emmdev/internal/cluster"
 	"github.com/emmdev/emmdev/internal/cmdutil"
 	"github.com/emmdev/emmdev/internal/deploy"
 	"github.com/emmdev/emmdev/internal/progress"
+	"github.com/emmdev/emmdev/internal/repo"
 	"github.com/emmdev/emmdev/internal/seal"
 )
 
@@ -31,16 +28,18 @@ func Run(o *Options) error {
 	if err != nil {
 		return fmt.Errorf("working directory: %w", err)
 	}
-	root, err := cluster.FindRepoRoot(wd)
+	root, err := repo.Root(wd)
 	if err != nil {
 		return err
 	}
 
-	// Everything that can fail on bad input is read before anything is
-	// created: the key, the manifests and (below) the cluster preflight.
+	// Everything that can fail on bad input is checked before anything is
+	// created, and every check runs even after one failed, so one run names
+	// every problem: the key, the manifests and the cluster preflight.
+	var problems []cluster.Problem
 	ctrlObjs, err := loadController(p, o, root)
 	if err != nil {
-		return err
+		problems = append(problems, cluster.Problem{Item: "key", Err: err})
 	}
 	manifestsDir := o.ManifestsDir
 	if !filepath.IsAbs(manifestsDir) {
@@ -50,119 +49,68 @@ func Run(o *Options) error {
 	objs, err := deploy.LoadDir(manifestsDir)
 	if err != nil {
 		step.Fail()
-		return err
+		problems = append(problems, cluster.Problem{Item: "manifests", Err: err})
+	} else {
+		step.Done()
 	}
-	step.Done()
 	policyObjs, err := loadAdmissionPolicies(p, o, wd, root)
 	if err != nil {
-		return err
+		problems = append(problems, cluster.Problem{Item: "admission policies", Err: err})
 	}
 
 	var plan *cluster.Plan
 	if !o.SkipCluster {
-		plan, err = cluster.Preflight(p, cluster.Options{
+		var perr error
+		plan, perr = cluster.Preflight(ctx, p, cluster.Options{
 			RepoRoot:  root,
 			Overrides: overrides(o, wd),
 			Recreate:  o.Recreate,
 			DryRun:    o.DryRun,
+			Home:      o.IO.Env("HOME"),
 			Folder:    cluster.FolderEnv{Getenv: o.IO.Env, Geteuid: os.Geteuid, Chown: os.Chown},
 			Detect:    o.Detect,
 			Log:       cluster.Logger{P: p},
 		})
-		if err != nil {
-			return err
+		var pe *cluster.PreflightError
+		switch {
+		case errors.As(perr, &pe):
+			problems = append(problems, pe.Problems...)
+		case perr != nil:
+			problems = append(problems, cluster.Problem{Item: "cluster", Err: perr})
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if o.DryRun {
-		printPlan(o.IO.Out, o, plan, ctrlObjs, objs)
+		printPlan(o.IO.Out, o, plan, ctrlObjs, objs, problems)
 		printPolicyPlan(o.IO.Out, policyObjs)
+		if len(problems) > 0 {
+			// The plan above names each problem in full.
+			return fmt.Errorf("%d problems: %w", len(problems), cmdutil.ErrSilent)
+		}
 		return nil
 	}
+	if len(problems) > 0 {
+		return &cluster.PreflightError{Problems: problems}
+	}
 	if plan != nil {
-		if err := cluster.Ensure(p, plan, cluster.EnsureOptions{
-			Kubeconfig: o.Kubeconfig, WaitForReady: o.Timeout, Registry: !o.NoRegistry,
-		}); err != nil {
+		eo := cluster.EnsureOptions{Kubeconfig: kindKubeconfig(o), WaitForReady: o.Timeout, Registry: !o.NoRegistry}
+		if o.Executable != nil {
+			// The real binary runs kind in a child it can stop on Ctrl-C.
+			if exe, err := o.Executable(); err == nil {
+				eo.Create = cluster.ExecCreate(exe)
+			}
+		}
+		if err := cluster.Ensure(ctx, p, plan, eo); err != nil {
 			return err
 		}
 	}
 	return deployPhase(ctx, p, o, plan, ctrlObjs, objs, policyObjs)
 }
 
-func deployPhase(ctx context.Context, p *progress.Printer, o *Options, plan *cluster.Plan, ctrlObjs, objs []deploy.Object, policyObjs []*unstructured.Unstructured) error {
-	kubeContext := o.Context
-	if plan != nil {
-		kubeContext = cluster.ContextName(plan.Name)
-	}
-	name := kubeContext
-	if name == "" {
-		name = "the current context"
-	}
-	step := p.Start("Connecting to " + name)
-	cfg, ns, err := restConfig(o.Kubeconfig, kubeContext)
-	if err != nil {
-		step.Fail()
-		return err
-	}
-	clients, err := deploy.NewClients(cfg)
-	if err == nil {
-		_, err = clients.Kube.Discovery().ServerVersion()
-	}
-	if err != nil {
-		step.Fail()
-		return fmt.Errorf("connecting to %s: %w", name, err)
-	}
-	p.Detail("%s, default namespace %s", cfg.Host, ns)
-	step.Done()
-	applier := &deploy.Applier{
-		Clients:          clients,
-		DefaultNamespace: ns,
-		OnObject:         func(id string, out deploy.Outcome) { p.Detail("%s %s", id, out) },
-	}
-
-	step = p.Start("Installing the sealed-secrets controller with the dev key")
-	ctrl, err := applier.Apply(ctx, ctrlObjs)
-	if err != nil {
-		step.Fail()
-		return fmt.Errorf("installing the sealed-secrets controller: %w", err)
-	}
-	step.Done()
-
-	if err := installAdmissionPolicies(ctx, p, applier, policyObjs); err != nil {
-		return err
-	}
-
-	step = p.Start(fmt.Sprintf("Applying %d objects (server-side, field manager %s)", len(objs), deploy.FieldManager))
-	res, err := applier.Apply(ctx, objs)
-	if err != nil {
-		step.Fail()
-		return fmt.Errorf("applying manifests: %w", err)
-	}
-	step.Done()
-	p.Info("%s", res)
-
-	if o.NoWait {
-		printNextSteps(o.IO.Out, plan, objs, false)
-		return nil
-	}
-	workloads := append(ctrl.Workloads, res.Workloads...)
-	step = p.Start(fmt.Sprintf("Waiting for %d Deployments and StatefulSets (timeout %s)", len(workloads), o.Timeout))
-	notReady, err := deploy.Wait(ctx, clients.Kube, workloads, deploy.WaitOptions{
-		Timeout: o.Timeout,
-		OnReady: func(w deploy.Workload) { p.Detail("%s available", w) },
-	})
-	if err != nil {
-		step.Fail()
-		return err
-	}
-	if len(notReady) > 0 {
-		step.Fail()
-		printNotReady(o.IO.Out, notReady, o.Timeout.String())
-		return &cmdutil.FindingsError{Summary: fmt.Sprintf("%d of %d workloads not ready", len(notReady), len(workloads))}
-	}
-	step.Done()
-	printNextSteps(o.IO.Out, plan, objs, true)
-	return nil
-}
+// kindKubeconfig is the kubeconfig file kind writes the context to.
+func kindKubeconfig(o *Options) string { return cluster.KubeconfigFile(o.Kubeconfig, o.IO.Env) }
 
 func loadController(p *progress.Printer, o *Options, root string) ([]deploy.Object, error) {
 	keyPath, certPath := seal.DefaultKeyPaths(o.IO.Env)
@@ -176,21 +124,19 @@ func loadController(p *progress.Printer, o *Options, root string) ([]deploy.Obje
 		certPath = filepath.Join(root, certPath)
 	}
 	step := p.Start("Loading the dev sealing key")
-	kp, err := seal.LoadKeyPair(keyPath, certPath)
+	kp, repaired, err := seal.LoadDevKeyPair(keyPath, certPath)
 	if err != nil {
 		step.Fail()
+		// The plan still shows the controller that would be installed.
+		objs, _ := deploy.SealedSecretsObjects()
 		if !errors.Is(err, os.ErrNotExist) {
-			return nil, err
+			return objs, err
 		}
-		hint := "the sealed-secrets controller must start with the dev key, or the SealedSecrets in git will not decrypt; " +
-			seal.MissingDevKeyHint(keyPath)
-		if o.DryRun {
-			// A plan is still useful without the key: show the controller
-			// that would be installed and say what is missing.
-			p.Info("warning: %v\n%s", err, hint)
-			return deploy.SealedSecretsObjects()
-		}
-		return nil, fmt.Errorf("%w\n%s", err, hint)
+		return objs, fmt.Errorf("%w\nthe sealed-secrets controller must start with the dev key, or the SealedSecrets in git will not decrypt; %s",
+			err, seal.MissingDevKeyHint(keyPath))
+	}
+	if repaired {
+		p.Info("completed an interrupted `seal keygen`: %s rewritten from the key file", certPath)
 	}
 	objs, err := deploy.ControllerWithKey(kp)
 	if err != nil {
@@ -202,25 +148,8 @@ func loadController(p *progress.Printer, o *Options, root string) ([]deploy.Obje
 	return objs, nil
 }
 
-// restConfig loads the kubeconfig (explicit path or the usual rules) with
-// the given context and returns the context's namespace as the default.
-func restConfig(kubeconfig, kubeContext string) (*rest.Config, string, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.ExplicitPath = kubeconfig
-	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kubeContext})
-	cfg, err := cc.ClientConfig()
-	if err != nil {
-		return nil, "", fmt.Errorf("kubeconfig: %w", err)
-	}
-	ns, _, err := cc.Namespace()
-	if err != nil {
-		return nil, "", fmt.Errorf("kubeconfig: %w", err)
-	}
-	return cfg, ns, nil
-}
-
 func overrides(o *Options, wd string) cluster.FolderOverrides {
-	return cluster.NewFolderOverrides(o.VaultDir, o.UnsortedDir, o.IO.Env, wd)
+	return cluster.NewFolderOverrides(o.VaultDir, o.UnsortedDir, o.VolumesDir, o.IO.Env, wd)
 }
 
 func level(o *Options) progress.Level {

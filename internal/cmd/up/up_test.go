@@ -80,10 +80,11 @@ func TestDryRunPrintsPlanAndChangesNothing(t *testing.T) {
 	}
 	vault := filepath.Join(r.dir, "data", "vault")
 	for _, want := range []string{
-		`cluster: create "emm" (context kind-emm)`,
-		"mount:   " + vault + ":/mnt/data/vault",
-		"folder:  create " + vault + " (mode 0755)",
-		"port:    0.0.0.0:" + strconv.Itoa(r.port) + "/TCP",
+		`    cluster:   create "emm" (context kind-emm)`,
+		"    mount:     " + vault + ":/mnt/data/vault",
+		"    mount:     " + filepath.Join(r.dir, "data", "volumes") + ":/var/local-path-provisioner/emm",
+		"    folder:    create " + vault + " (vault, mode 0755)",
+		"    port:      0.0.0.0:" + strconv.Itoa(r.port) + "/TCP",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan lacks %q:\n%s", want, out)
@@ -153,7 +154,7 @@ func TestMissingDevKeyExplainsKeygen(t *testing.T) {
 }
 
 // On a fresh clone the dev private key is missing: a dry run still prints
-// the plan (with a warning saying how to get the key), while a real up
+// the whole plan, the key marked ✗ with the way out, and exits 2; a real up
 // refuses before creating anything.
 func TestMissingDevKey(t *testing.T) {
 	_, calls := clustertest.FakeDocker(t)
@@ -162,11 +163,15 @@ func TestMissingDevKey(t *testing.T) {
 	args := []string{"--sealing-key", missing, "--sealing-cert", r.certPath}
 
 	code, out, errOut := r.run(t, append([]string{"up", "--dry-run"}, args...)...)
-	if code != 0 {
-		t.Fatalf("dry run: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	if code != 2 {
+		t.Fatalf("dry run: exit %d, want 2\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	if !strings.Contains(errOut, "warning:") || !strings.Contains(errOut, "keygen --force") {
-		t.Errorf("dry run: no warning with the way out:\n%s", errOut)
+	if !strings.Contains(out, "  ✗ key:       dev sealing key: read sealing key") || !strings.Contains(out, "keygen --force") ||
+		!strings.Contains(out, "1 problems (✗ above)") {
+		t.Errorf("dry run: the plan does not mark the key with the way out:\n%s", out)
+	}
+	if strings.Contains(errOut, "emmdev:") {
+		t.Errorf("the plan already names the problem; stderr repeats it:\n%s", errOut)
 	}
 	if !strings.Contains(out, "Deployment kube-system/sealed-secrets-controller") ||
 		strings.Contains(out, "emmdev-dev-sealing-key") {
@@ -179,5 +184,51 @@ func TestMissingDevKey(t *testing.T) {
 	}
 	if c := calls(); strings.Contains(c, " run ") || strings.Contains(c, "network create") {
 		t.Errorf("docker was asked to create something:\n%s", c)
+	}
+}
+
+// TestDryRunMarksEveryProblem: without docker, with a busy host port, a
+// missing dev key and the home folder as a data folder, one dry run prints
+// the whole plan with each of the four marked ✗, and exits 2; a real up
+// names all four at once and creates nothing.
+func TestDryRunMarksEveryProblem(t *testing.T) {
+	clustertest.FakeDocker(t)
+	r := newTestRepo(t, generateKey(t))
+	t.Setenv("PATH", t.TempDir()) // no docker
+	l, err := net.Listen("tcp", ":"+strconv.Itoa(r.port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	missing := filepath.Join(t.TempDir(), "no-such-key.pem")
+	args := []string{"--sealing-key", missing, "--sealing-cert", r.certPath, "--unsorted-dir", home}
+
+	code, out, errOut := r.run(t, append([]string{"up", "--dry-run"}, args...)...)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"  ✗ key:       dev sealing key: read sealing key",
+		"  ✗ runtime:   container runtime: no container runtime found",
+		"  ✗ folder:    unsorted " + home + ": unsorted folder " + home + " is your home folder",
+		"  ✗ port:      0.0.0.0:" + strconv.Itoa(r.port) + "/TCP: kind-config.yaml: nodes[0].extraPortMappings[0]: host port",
+		"    folder:    create " + filepath.Join(r.dir, "data", "vault") + " (vault, mode 0755)",
+		"      Deployment agentic-ai/confluence",
+		"4 problems (✗ above)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	code, _, errOut = r.run(t, append([]string{"up"}, args...)...)
+	if code != 2 || !strings.Contains(errOut, "emmdev: 4 problems, nothing was created:") {
+		t.Errorf("up: exit %d, want 2 naming all four problems\n%s", code, errOut)
+	}
+	for _, d := range []string{"vault", "volumes"} {
+		if _, err := os.Stat(filepath.Join(r.dir, "data", d)); !os.IsNotExist(err) {
+			t.Errorf("data/%s created despite the failed preflight", d)
+		}
 	}
 }

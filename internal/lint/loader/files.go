@@ -38,17 +38,27 @@ func IsHidden(rel string) bool {
 // Files expands command-line paths into inputs: a file is taken whatever its
 // extension (the user named it), a directory is walked recursively for
 // .yaml/.yml/.json files (skipping hidden files and directories such as
-// .git), and "-"
-// reads stdin. Relative paths resolve against base ("" = the process working
-// directory) but keep the spelling the user gave in findings. A path that
-// does not exist is an error.
+// .git), and "-" reads stdin. Relative paths resolve against base ("" = the
+// process working directory) but keep the spelling the user gave in
+// findings. A path that does not exist is an error. Well-known files that
+// are not manifests are left out; Expand says which.
 func Files(base string, paths []string, stdin io.Reader) ([]Input, error) {
+	inputs, _, err := Expand(base, paths, stdin, nil)
+	return inputs, err
+}
+
+// Expand is Files with exclusions: it also returns the well-known
+// non-manifest files (kustomization files, Helm charts, CI workflows, ...)
+// it left out, one entry each, so the command can say so. Paths matching
+// exclude are dropped silently: the user asked for that.
+func Expand(base string, paths []string, stdin io.Reader, exclude *Exclude) ([]Input, []Skipped, error) {
 	var inputs []Input
+	var skipped []Skipped
 	seenStdin := false
 	for _, p := range paths {
 		if p == "-" {
 			if seenStdin {
-				return nil, fmt.Errorf("stdin (-) given more than once")
+				return nil, nil, fmt.Errorf("stdin (-) given more than once")
 			}
 			seenStdin = true
 			inputs = append(inputs, Input{Name: StdinName, Read: func(limit int64) ([]byte, error) { return readLimited(stdin, limit) }})
@@ -60,19 +70,39 @@ func Files(base string, paths []string, stdin io.Reader) ([]Input, error) {
 		}
 		fi, err := os.Stat(real)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, unwrapPath(err))
+			return nil, nil, fmt.Errorf("%s: %w", p, unwrapPath(err))
+		}
+		if _, ex := exclude.Match(p); ex {
+			continue
 		}
 		if !fi.IsDir() {
+			if why := NotManifest(p); why != "" {
+				skipped = append(skipped, Skipped{Path: p, Reason: why})
+				continue
+			}
 			inputs = append(inputs, namedFileInput(p, real))
 			continue
 		}
 		var found []string
+		patches := NewKustomizePatches(real)
 		err = filepath.WalkDir(real, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
+			rel, err := filepath.Rel(real, path)
+			if err != nil {
+				return err
+			}
+			shown := filepath.Join(p, rel)
 			if d.IsDir() {
 				if path != real && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				if _, ex := exclude.Match(shown); ex && path != real {
+					return filepath.SkipDir
+				}
+				if isHelmChart(path) {
+					skipped = append(skipped, Skipped{Path: shown + string(filepath.Separator), Reason: helmChartReason})
 					return filepath.SkipDir
 				}
 				return nil
@@ -87,26 +117,50 @@ func Files(base string, paths []string, stdin io.Reader) ([]Input, error) {
 					return nil
 				}
 			}
-			// Dotfiles (.pre-commit-config.yaml, .golangci.yml) are tool
-			// configuration, not manifests; name one explicitly to lint it.
-			if IsManifestName(d.Name()) && !strings.HasPrefix(d.Name(), ".") {
+			if !IsManifestName(d.Name()) {
+				return nil
+			}
+			if _, ex := exclude.Match(shown); ex {
+				return nil
+			}
+			if why := NotManifest(shown); why != "" {
+				skipped = append(skipped, Skipped{Path: shown, Reason: why})
+				return nil
+			}
+			if patches.IsPatch(path) {
+				skipped = append(skipped, Skipped{Path: shown, Reason: patchReason})
+				return nil
+			}
+			// Other dotfiles (.golangci.yml, ...) are tool configuration,
+			// not manifests; name one explicitly to lint it.
+			if !strings.HasPrefix(d.Name(), ".") {
 				found = append(found, path)
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("walking %s: %w", p, err)
+			return nil, nil, fmt.Errorf("walking %s: %w", p, err)
 		}
 		sort.Strings(found)
 		for _, f := range found {
 			rel, err := filepath.Rel(real, f)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			inputs = append(inputs, namedFileInput(filepath.Join(p, rel), f))
 		}
 	}
-	return inputs, nil
+	return inputs, skipped, nil
+}
+
+// isHelmChart reports whether dir is a Helm chart (holds a Chart.yaml).
+func isHelmChart(dir string) bool {
+	for _, n := range []string{"Chart.yaml", "Chart.yml"} {
+		if fi, err := os.Stat(filepath.Join(dir, n)); err == nil && fi.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
 }
 
 // FileInput reads a file from disk, named by its path.

@@ -18,7 +18,8 @@ type Object struct {
 
 	APIVersion, Kind, Name, Namespace string
 
-	pos *pnode // compact position tree of the object's mapping
+	pos   *pnode       // compact position tree of the object's mapping
+	notes []scalarNote // indexed by pentry.note-1, shared by a List's items
 }
 
 // Ref names the object the way kubectl does: Kind namespace/name.
@@ -50,19 +51,20 @@ func documentObjects(file string, doc int, n *yaml.Node, opts Options) ([]*Objec
 		return nil, nil // empty document between `---` separators
 	}
 	c := &converter{file: file, budget: opts.MaxAliasNodes, limit: opts.MaxAliasNodes, maxDepth: opts.MaxDepth}
-	v, pn, err := c.convert(n, 0)
+	cv, err := c.convert(n, 0)
 	if err != nil {
 		return nil, err
 	}
-	m, ok := v.(map[string]any)
+	m, ok := cv.v.(map[string]any)
 	if !ok {
 		return nil, &Error{File: file, Line: n.Line, Col: n.Column,
-			Msg: fmt.Sprintf("document %d is a %s, want a Kubernetes object (a mapping with apiVersion and kind)", doc, typeName(v))}
+			Msg: fmt.Sprintf("document %d is a %s, want a Kubernetes object (a mapping with apiVersion and kind)", doc, typeName(cv.v))}
 	}
-	obj, err := newObject(file, doc, m, pn)
+	obj, err := newObject(file, doc, m, cv.pos)
 	if err != nil {
 		return nil, err
 	}
+	obj.notes = c.notes
 	if !isList(obj) {
 		return []*Object{obj}, nil
 	}
@@ -103,6 +105,7 @@ func expandList(list *Object) ([]*Object, error) {
 		if err != nil {
 			return nil, err
 		}
+		obj.notes = list.notes
 		if isList(obj) {
 			return nil, &Error{File: list.File, Line: int(e.line), Col: int(e.col), Msg: "nested lists are not supported"}
 		}

@@ -1,6 +1,9 @@
 package loader
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+)
 
 // pnode is the compact position index of one mapping or sequence: the
 // line:col of every key (mapping) or item (sequence), and the index of each
@@ -16,6 +19,14 @@ type pentry struct {
 	key       string // mapping key; "" for sequence items
 	line, col int32
 	child     *pnode // nil when the value is a scalar
+	note      int32  // 1-based index into Object.notes when a plain scalar was read as a non-string
+}
+
+// scalarNote remembers a plain scalar that kubectl's YAML 1.1 reading turns
+// into a boolean, number or null, so a finding can say so at its place.
+type scalarNote struct {
+	line, col int32
+	raw       string
 }
 
 // child returns the collection under key (mappings only).
@@ -73,4 +84,49 @@ func (n *pnode) entry(seg string) *pentry {
 		}
 	}
 	return nil
+}
+
+// Coercion describes a plain scalar that kubectl reads as a non-string by
+// YAML 1.1 rules (NO, yes, on, 1.10, 0755, ~): where it was written, as
+// written, and the value the API server receives.
+type Coercion struct {
+	Line, Col int
+	Raw       string
+	Value     any
+}
+
+// Message says what kubectl reads, e.g. `"NO" is read as boolean false; quote it`.
+func (c Coercion) Message() string {
+	return fmt.Sprintf("%q is read as %s; quote it", c.Raw, describe(c.Value))
+}
+
+// Coerced reports whether the scalar at path is a plain scalar kubectl
+// reads as a non-string, and how.
+func (o *Object) Coerced(path ...string) (Coercion, bool) {
+	if len(path) == 0 {
+		return Coercion{}, false
+	}
+	n := o.pos
+	var e *pentry
+	for _, seg := range path {
+		if e = n.entry(seg); e == nil {
+			return Coercion{}, false
+		}
+		n = e.child
+	}
+	if e.note <= 0 || int(e.note) > len(o.notes) {
+		return Coercion{}, false
+	}
+	note := o.notes[e.note-1]
+	var v any = o.Obj
+	for _, seg := range path {
+		switch c := v.(type) {
+		case map[string]any:
+			v = c[seg]
+		case []any:
+			i, _ := strconv.Atoi(seg)
+			v = c[i]
+		}
+	}
+	return Coercion{Line: int(note.line), Col: int(note.col), Raw: note.raw, Value: v}, true
 }

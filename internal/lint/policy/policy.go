@@ -35,6 +35,8 @@ type RuleConfig struct {
 type Policy struct {
 	Source string
 	Rules  map[string]RuleConfig
+	// Exclude holds path patterns never linted (loader.CompileExclude syntax).
+	Exclude []string
 }
 
 // Defaults is the policy implied by the rule metadata alone.
@@ -92,10 +94,17 @@ func Parse(name string, data []byte, reg *rules.Registry) (*Policy, error) {
 				if err != nil {
 					return nil, err
 				}
+				if err := checkRuleConfig(rule, rc, e.key, pe); err != nil {
+					return nil, err
+				}
 				p.Rules[rule.ID] = rc
 			}
+		case "exclude":
+			if p.Exclude, err = parseExclude(kv.val, pe); err != nil {
+				return nil, err
+			}
 		default:
-			return nil, pe(kv.key, "unknown key %q (want apiVersion, kind, rules)", kv.key.Value)
+			return nil, pe(kv.key, "unknown key %q (want apiVersion, kind, rules, exclude)", kv.key.Value)
 		}
 	}
 	return p, nil
@@ -159,6 +168,9 @@ func parseRule(rule *rules.Rule, rc RuleConfig, n *yaml.Node, pe errFunc) (RuleC
 				if err != nil {
 					return rc, err
 				}
+				if err := checkParam(rule, prm.key.Value, kind, prm.val, pe); err != nil {
+					return rc, err
+				}
 				rc.Params[prm.key.Value] = v
 			}
 		default:
@@ -176,7 +188,7 @@ func paramValue(kind rules.ParamKind, n *yaml.Node, pe errFunc) (any, error) {
 			return nil, pe(n, "want true or false")
 		}
 		return b, nil
-	case rules.StringList:
+	case rules.StringList, rules.GlobList, rules.ResourceList:
 		if n.Kind != yaml.SequenceNode {
 			return nil, pe(n, "want a list of strings")
 		}

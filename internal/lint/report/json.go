@@ -35,7 +35,7 @@ func writeGitHub(w io.Writer, in Input) error {
 			level = "notice"
 		}
 		title := f.RuleID + " " + f.Object
-		if _, err := io.WriteString(w, "::"+level+" file="+ghProp(f.File)+",line="+itoa(f.Line)+",col="+itoa(f.Col)+
+		if _, err := io.WriteString(w, "::"+level+" file="+ghProp(f.File)+",line="+itoa(max(f.Line, 1))+",col="+itoa(max(f.Col, 1))+
 			",title="+ghProp(title)+"::"+ghData(f.Message+" (fix: "+f.Remediation+")")+"\n"); err != nil {
 			return err
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+
+	"github.com/emmdev/emmdev/internal/lint/finding"
 )
 
 type junitSuites struct {
@@ -12,6 +14,7 @@ type junitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Skipped  int          `xml:"skipped,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
@@ -19,6 +22,7 @@ type junitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
+	Skipped  int         `xml:"skipped,attr"`
 	Cases    []junitCase `xml:"testcase"`
 }
 
@@ -26,6 +30,13 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
+}
+
+// junitSkipped carries a warning or info finding: CI dashboards show it
+// with its message without counting the build as failed.
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 type junitFailure struct {
@@ -34,8 +45,10 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-// writeJUnit makes one suite per file and one failed test case per finding;
-// a clean run is a single passing case so CI dashboards show that lint ran.
+// writeJUnit makes one suite per file and one test case per finding: an
+// error is a failure, a warning or info a skipped case with its message
+// (it does not fail the build unless --fail-on says so); a clean run is a
+// single passing case so CI dashboards show that lint ran.
 func writeJUnit(w io.Writer, in Input) error {
 	byFile := map[string][]junitCase{}
 	var files []string
@@ -43,20 +56,35 @@ func writeJUnit(w io.Writer, in Input) error {
 		if _, ok := byFile[f.File]; !ok {
 			files = append(files, f.File)
 		}
-		byFile[f.File] = append(byFile[f.File], junitCase{
+		c := junitCase{
 			Name:      fmt.Sprintf("%s %s line %d", f.RuleID, f.Object, f.Line),
 			Classname: f.File,
-			Failure: &junitFailure{
+		}
+		if f.Severity == finding.Error {
+			c.Failure = &junitFailure{
 				Message: f.Message, Type: f.Severity.String(),
-				Text: fmt.Sprintf("%s:%d:%d: %s [%s] %s\nfix: %s", f.File, f.Line, f.Col, f.Severity, f.RuleID, f.Message, f.Remediation),
-			},
-		})
+				Text: fmt.Sprintf("%s: %s [%s] %s\nfix: %s", location(f), f.Severity, f.RuleID, f.Message, f.Remediation),
+			}
+		} else {
+			c.Skipped = &junitSkipped{Message: fmt.Sprintf("%s: %s [%s] %s", location(f), f.Severity, f.RuleID, f.Message)}
+		}
+		byFile[f.File] = append(byFile[f.File], c)
 	}
 	slices.Sort(files)
-	out := junitSuites{Name: "emmdev lint", Tests: len(in.Findings), Failures: len(in.Findings)}
+	out := junitSuites{Name: "emmdev lint", Tests: len(in.Findings)}
 	for _, file := range files {
 		cs := byFile[file]
-		out.Suites = append(out.Suites, junitSuite{Name: file, Tests: len(cs), Failures: len(cs), Cases: cs})
+		s := junitSuite{Name: file, Tests: len(cs), Cases: cs}
+		for _, c := range cs {
+			if c.Failure != nil {
+				s.Failures++
+			} else {
+				s.Skipped++
+			}
+		}
+		out.Failures += s.Failures
+		out.Skipped += s.Skipped
+		out.Suites = append(out.Suites, s)
 	}
 	if len(in.Findings) == 0 {
 		out.Tests = 1

@@ -158,8 +158,80 @@ func TestJUnit(t *testing.T) {
 		if err := xml.Unmarshal(buf.Bytes(), &suites); err != nil {
 			t.Fatalf("invalid XML: %v\n%s", err, buf.String())
 		}
-		if suites.Failures != len(in.Findings) || len(suites.Suites) == 0 || suites.Tests == 0 {
-			t.Errorf("junit %+v for %d findings", suites, len(in.Findings))
+		c := finding.Count(in.Findings)
+		// Errors fail; warnings are skipped cases carrying their message.
+		if suites.Failures != c.Errors || suites.Skipped != c.Warnings+c.Infos || len(suites.Suites) == 0 || suites.Tests == 0 {
+			t.Errorf("junit %+v for %+v", suites, c)
+		}
+		for _, s := range suites.Suites {
+			for _, tc := range s.Cases {
+				if tc.Skipped != nil && (tc.Failure != nil || !strings.Contains(tc.Skipped.Message, "warning [image-latest]")) {
+					t.Errorf("warning case %+v: want skipped with its message, no failure", tc)
+				}
+			}
+		}
+	}
+}
+
+// TestNamesCannotForgeLines: an object name or message with a newline,
+// carriage return or ANSI escape stays on its finding's line in text and
+// github output, and stays data in every other format.
+func TestNamesCannotForgeLines(t *testing.T) {
+	t.Parallel()
+	evil := Input{Rules: sample(t).Rules, Objects: 1, Files: 1, Findings: []finding.Finding{{
+		File: "m/x\n::error file=y,line=1::forged.yaml", Line: 3, Col: 5, RuleID: "image-latest", Severity: finding.Error,
+		Object:  "Deployment ns/a\n::error file=forged.yaml,line=1::forged\rx\x1b[31m",
+		Message: "bad\nforged.yaml:1:1: error [plaintext-secret] fake", Remediation: "fix\n::warning::x",
+	}}}
+	for _, format := range Formats() {
+		var buf bytes.Buffer
+		if err := Write(&buf, format, evil); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if strings.Contains(out, "\x1b") || strings.Contains(out, "\r") {
+			t.Errorf("%s: raw control character in output:\n%q", format, out)
+		}
+		switch format {
+		case "text", "github":
+			for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+				if strings.HasPrefix(line, "::") && !strings.HasPrefix(line, "::error file=m/x%0A") ||
+					strings.HasPrefix(line, "forged.yaml") {
+					t.Errorf("%s: forged line %q in\n%s", format, line, out)
+				}
+			}
+			if format == "text" && strings.Count(out, "\n") != 3 { // finding, fix, summary
+				t.Errorf("text: %d lines, want 3:\n%s", strings.Count(out, "\n"), out)
+			}
+		case "json", "sarif":
+			var v any
+			if err := json.Unmarshal(buf.Bytes(), &v); err != nil || !strings.Contains(out, `\nforged.yaml:1:1`) {
+				t.Errorf("%s: message not kept as escaped data (%v):\n%s", format, err, out)
+			}
+		case "junit":
+			var v junitSuites
+			if err := xml.Unmarshal(buf.Bytes(), &v); err != nil || v.Suites[0].Cases[0].Failure.Message != evil.Findings[0].Message {
+				t.Errorf("junit: message not round-tripped (%v):\n%s", err, out)
+			}
+		}
+	}
+}
+
+func TestSummaryMark(t *testing.T) {
+	t.Parallel()
+	warn := sample(t)
+	warn.Findings = warn.Findings[1:] // the image-latest warning only
+	for _, tc := range []struct {
+		in   Input
+		mark string
+	}{{sample(t), "✗ "}, {warn, "⚠ "}, {Input{Objects: 1, Files: 1}, "✓ "}} {
+		var buf bytes.Buffer
+		if err := Write(&buf, "text", tc.in); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		if last := lines[len(lines)-1]; !strings.HasPrefix(last, tc.mark) {
+			t.Errorf("summary %q, want mark %q", last, tc.mark)
 		}
 	}
 }

@@ -110,7 +110,7 @@ func writeSARIF(w io.Writer, in Input) error {
 		line, col := max(f.Line, 1), max(f.Col, 1) // SARIF regions are 1-based
 		results = append(results, sarifResult{
 			RuleID: f.RuleID, RuleIndex: index[f.RuleID], Level: sarifLevel(f.Severity),
-			Message: sarifText{f.Object + ": " + f.Message},
+			Message: sarifText{subject(f)},
 			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
 				ArtifactLocation: sarifArtifact{URI: filepath.ToSlash(f.File)},
 				Region:           sarifRegion{StartLine: line, StartColumn: col},

@@ -37,14 +37,17 @@ func writeText(w io.Writer, in Input) error {
 		default:
 			sev = paint(ansiBlue, sev)
 		}
-		fmt.Fprintf(bw, "%s:%d:%d: %s [%s] %s: %s\n", f.File, f.Line, f.Col, sev, f.RuleID, f.Object, f.Message)
+		fmt.Fprintf(bw, "%s: %s [%s] %s\n", location(f), sev, f.RuleID, EscapeText(subject(f)))
 		if f.Remediation != "" {
-			fmt.Fprintf(bw, "    %s\n", paint(ansiDim, "fix: "+f.Remediation))
+			fmt.Fprintf(bw, "    %s\n", paint(ansiDim, "fix: "+EscapeText(f.Remediation)))
 		}
 	}
-	mark := paint(ansiRed, "✗")
-	if len(in.Findings) == 0 {
-		mark = paint("\x1b[32m", "✓")
+	mark := paint("\x1b[32m", "✓")
+	switch c := finding.Count(in.Findings); {
+	case c.Errors > 0:
+		mark = paint(ansiRed, "✗")
+	case c.Warnings > 0:
+		mark = paint(ansiYellow, "⚠") // warnings only: not a failure unless --fail-on warning
 	}
 	fmt.Fprintf(bw, "%s %s\n", mark, Summary(in))
 	return bw.Flush()

@@ -39,6 +39,9 @@ type Index struct {
 	KindMounts []string
 	// KindConfig is the file KindMounts came from, for messages.
 	KindConfig string
+	// hpas maps "namespace/deployment" to the largest maxReplicas of the
+	// HorizontalPodAutoscalers scaling it.
+	hpas map[string]int64
 }
 
 // NewIndex returns an empty index.

@@ -26,3 +26,18 @@ func checkHostPath(env *Env, o *loader.Object, emit Emit) {
 			name, p, env.Index.KindConfig))
 	}
 }
+
+// HasHostPath reports whether o's pod spec has a hostPath volume, so the
+// engine can say when those went unchecked for want of a kind config.
+func HasHostPath(o *loader.Object) bool {
+	ps, ok := podSpecOf(o)
+	if !ok {
+		return false
+	}
+	for _, v := range ps.volumes() {
+		if p, _ := dig(v.spec, "hostPath", "path").(string); p != "" {
+			return true
+		}
+	}
+	return false
+}

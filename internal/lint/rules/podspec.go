@@ -12,7 +12,7 @@ func podSpecPath(kind string) []string {
 	switch kind {
 	case "Pod":
 		return []string{"spec"}
-	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job":
+	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job":
 		return []string{"spec", "template", "spec"}
 	case "CronJob":
 		return []string{"spec", "jobTemplate", "spec", "template", "spec"}
@@ -23,7 +23,7 @@ func podSpecPath(kind string) []string {
 // longRunning kinds serve until replaced; probes only make sense there.
 func longRunning(kind string) bool {
 	switch kind {
-	case "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet":
+	case "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController":
 		return true
 	}
 	return false

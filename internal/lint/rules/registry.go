@@ -91,14 +91,17 @@ type logic struct {
 
 func builtinLogic() map[string]logic {
 	return map[string]logic{
+		"parse":                   {},
 		"schema":                  {params: map[string]ParamKind{}},
+		"api-validation":          {},
 		"unknown-kind":            {params: map[string]ParamKind{"skipKinds": StringList}},
 		"suppression-reason":      {},
+		"crd":                     {},
 		"readiness-probe":         {check: probeCheck("readinessProbe")},
 		"liveness-probe":          {check: probeCheck("livenessProbe")},
 		"startup-probe":           {check: probeCheck("startupProbe")},
-		"resources":               {check: checkResources, params: map[string]ParamKind{"required": StringList, "initContainers": Bool}},
-		"stateful-without-pvc":    {check: checkStateful, params: map[string]ParamKind{"images": StringList, "dataPaths": StringList}},
+		"resources":               {check: checkResources, params: map[string]ParamKind{"required": ResourceList, "initContainers": Bool}},
+		"stateful-without-pvc":    {check: checkStateful, params: map[string]ParamKind{"images": GlobList, "dataPaths": StringList}},
 		"plaintext-secret":        {check: checkPlaintextSecret},
 		"rolling-update-downtime": {check: checkRollingUpdate},
 		"image-latest":            {check: checkImageLatest},

@@ -23,6 +23,7 @@ import (
 	"github.com/emmdev/emmdev/internal/deploy"
 	"github.com/emmdev/emmdev/internal/platform"
 	"github.com/emmdev/emmdev/internal/testcp"
+	"github.com/emmdev/emmdev/internal/testenv"
 )
 
 // The apiserver alone validates: no controllers or kwok needed.
@@ -100,23 +101,6 @@ func installSealedSecretCRD(t *testing.T, cp *testcp.ControlPlane, c *client) {
 	c.mapper.Reset()
 }
 
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = filepath.Dir(dir)
-	}
-}
-
 func TestAPIServerAcceptsManifests(t *testing.T) {
 	cp := testcp.Get(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -126,7 +110,7 @@ func TestAPIServerAcceptsManifests(t *testing.T) {
 
 	// Namespaced objects can only be dry-run in a namespace that exists, so
 	// the Namespace object itself is applied for real.
-	base, err := platform.Render(filepath.Join(repoRoot(t), "manifests"))
+	base, err := platform.Render(filepath.Join(testenv.RepoRoot(t), "manifests"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +129,7 @@ func TestAPIServerAcceptsManifests(t *testing.T) {
 
 	for _, dir := range []string{"manifests", "deploy/overlays/production"} {
 		t.Run(dir, func(t *testing.T) {
-			objs, err := platform.Render(filepath.Join(repoRoot(t), dir))
+			objs, err := platform.Render(filepath.Join(testenv.RepoRoot(t), dir))
 			if err != nil {
 				t.Fatal(err)
 			}

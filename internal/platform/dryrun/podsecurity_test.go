@@ -14,6 +14,7 @@ import (
 
 	"github.com/emmdev/emmdev/internal/platform"
 	"github.com/emmdev/emmdev/internal/testcp"
+	"github.com/emmdev/emmdev/internal/testenv"
 )
 
 // The production overlay labels agentic-ai with the restricted Pod Security
@@ -37,7 +38,7 @@ func TestProductionPodsMeetRestrictedPodSecurity(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	objs, err := platform.Render(filepath.Join(repoRoot(t), "deploy", "overlays", "production"))
+	objs, err := platform.Render(filepath.Join(testenv.RepoRoot(t), "deploy", "overlays", "production"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,21 +68,49 @@ func TestProductionPodsMeetRestrictedPodSecurity(t *testing.T) {
 		t.Errorf("checked %d pods; manifests/ has 15 workloads", pods)
 	}
 
-	// Control: the base's file-system pod, with its hostPath volumes, must be
-	// refused, or the namespace is not enforcing anything.
-	base, err := platform.Render(filepath.Join(repoRoot(t), "manifests"))
+	// Controls, unconditional: a pod that breaks the restricted standard
+	// must be refused, or the namespace is not enforcing anything; and
+	// every base pod with a hostPath volume (the file-system pods on kind)
+	// must be refused for it, whatever the workloads are called.
+	privileged := true
+	bad := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "control-privileged", Namespace: ns},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "busybox:1.37",
+			SecurityContext: &corev1.SecurityContext{Privileged: &privileged}}}},
+	}
+	if _, err := cp.Clientset.CoreV1().Pods(ns).Create(ctx, bad, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}); err == nil ||
+		!strings.Contains(err.Error(), "violates PodSecurity") {
+		t.Errorf("a privileged pod: error %v, want a restricted PodSecurity violation", err)
+	}
+	base, err := platform.Render(filepath.Join(testenv.RepoRoot(t), "manifests"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	hostPathPods := 0
 	for _, o := range base {
-		if pod, ok := podFor(t, o); ok && pod.Name == "file-system-0" {
-			pod.Namespace = ns
-			_, err := cp.Clientset.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
-			if err == nil || !strings.Contains(err.Error(), "hostPath") {
-				t.Errorf("base file-system pod with hostPath: error %v, want a restricted PodSecurity violation", err)
-			}
+		pod, ok := podFor(t, o)
+		if !ok || !hasHostPath(pod) {
+			continue
+		}
+		hostPathPods++
+		pod.Namespace = ns
+		_, err := cp.Clientset.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		if err == nil || !strings.Contains(err.Error(), "hostPath") {
+			t.Errorf("base pod %s with hostPath: error %v, want a restricted PodSecurity violation", pod.Name, err)
 		}
 	}
+	if hostPathPods < 2 {
+		t.Errorf("%d base pods with hostPath volumes, want file-system and file-system-agent", hostPathPods)
+	}
+}
+
+func hasHostPath(pod *corev1.Pod) bool {
+	for _, v := range pod.Spec.Volumes {
+		if v.HostPath != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // podFor builds the pod a Deployment or StatefulSet controller would create,

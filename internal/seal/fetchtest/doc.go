@@ -1,4 +1,5 @@
-// Package fetchtest holds the integration test of fetching the sealing
-// certificate through a real kube-apiserver's service proxy. It has its own
-// package so the control plane (testcp) starts only for this test.
+// Package fetchtest holds the integration tests of seal against a real
+// kube-apiserver: fetching the sealing certificate through its service
+// proxy, and agreeing with its validation of Secrets. It has its own
+// package so the control plane (testcp) starts only for these tests.
 package fetchtest

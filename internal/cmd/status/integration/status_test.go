@@ -209,6 +209,10 @@ func TestOnceJSONFieldByField(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var doc struct {
+		Metrics struct {
+			Available bool   `json:"available"`
+			Note      string `json:"note"`
+		} `json:"metrics"`
 		Items []map[string]any `json:"items"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
@@ -217,9 +221,14 @@ func TestOnceJSONFieldByField(t *testing.T) {
 	if len(doc.Items) != 1 {
 		t.Fatalf("want 1 item:\n%s", out)
 	}
+	// This plane runs no metrics-server: the real API server answers 404
+	// for metrics.k8s.io, which is said, not hidden.
+	if doc.Metrics.Available || !strings.Contains(doc.Metrics.Note, "no metrics API (metrics.k8s.io)") {
+		t.Errorf("metrics = %+v, want unavailable with the reason", doc.Metrics)
+	}
 	it := doc.Items[0]
 	check := map[string]any{"namespace": ns, "app": "web", "ready": 1.0, "total": 1.0, "status": "Running",
-		"restarts": 0.0, "lastRestart": nil, "lastCause": "", "node": testcp.KwokNodeName}
+		"restarts": 0.0, "lastRestart": nil, "lastCause": "", "node": testcp.KwokNodeName, "usage": nil}
 	for k, want := range check {
 		if it[k] != want {
 			t.Errorf("%s = %#v, want %#v", k, it[k], want)
@@ -231,8 +240,8 @@ func TestOnceJSONFieldByField(t *testing.T) {
 	if age, ok := it["ageSeconds"].(float64); !ok || age < 0 || age > 300 {
 		t.Errorf("ageSeconds = %v", it["ageSeconds"])
 	}
-	if len(it) != 11 {
-		t.Errorf("want exactly the 11 documented fields, got %v", it)
+	if len(it) != 12 {
+		t.Errorf("want exactly the 12 documented fields, got %v", it)
 	}
 }
 
