@@ -146,7 +146,7 @@ func Load(opts Options) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	cache := checkCache{dir: opts.CacheDir}
+	cache := newCheckCache(opts.CacheDir)
 	var srcs []celpolicy.Source
 	for _, base := range celFiles {
 		srcs = append(srcs, celpolicy.Source{Name: cel[base].name, Data: cel[base].data, Verified: cel[base].verified})

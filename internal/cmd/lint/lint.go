@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/emmdev/emmdev/internal/cmdutil"
+	"github.com/emmdev/emmdev/internal/gctune"
 	"github.com/emmdev/emmdev/internal/lint/finding"
 	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/lint/report"
@@ -152,7 +153,8 @@ func Run(o *Options) error {
 	if o.Ctx == nil {
 		o.Ctx = context.Background()
 	}
-	tuneGC(o)
+	// A lint run is a short batch: see gctune.
+	defer gctune.ForBatch(o.IO.Env)()
 	switch {
 	case o.ListRules:
 		return runListRules(o)
