@@ -114,11 +114,25 @@ func (v *Validator) lock(apiVersion, kind string) (schema.GroupVersionKind, kind
 // of a kind Handles accepts, and returns every field the API server would
 // reject on create. An error means the check itself could not run.
 func (v *Validator) Validate(ctx context.Context, obj map[string]any) ([]Issue, error) {
+	issues, _, err := v.validate(ctx, obj, false)
+	return issues, err
+}
+
+// ValidateDecoded is Validate that also returns the object as decoded and
+// defaulted (its Go type, its own version), before anything the create
+// path changes: what the API server's admission sees after converting it
+// back from the internal version, so admission checks (internal/celpolicy)
+// need not decode it again. It is nil when the object did not decode.
+func (v *Validator) ValidateDecoded(ctx context.Context, obj map[string]any) ([]Issue, runtime.Object, error) {
+	return v.validate(ctx, obj, true)
+}
+
+func (v *Validator) validate(ctx context.Context, obj map[string]any, keep bool) (_ []Issue, decoded runtime.Object, _ error) {
 	apiVersion, _ := obj["apiVersion"].(string)
 	kind, _ := obj["kind"].(string)
 	gvk, entry, ok := v.lock(apiVersion, kind)
 	if !ok {
-		return nil, fmt.Errorf("%s %s is not a built-in kind", apiVersion, kind)
+		return nil, nil, fmt.Errorf("%s %s is not a built-in kind", apiVersion, kind)
 	}
 	defer schemeMu.RUnlock()
 	gv := gvk.GroupVersion()
@@ -126,23 +140,28 @@ func (v *Validator) Validate(ctx context.Context, obj map[string]any) ([]Issue, 
 
 	versioned, issues, err := decodeStrict(obj, func() (runtime.Object, error) { return scheme.New(gvk) })
 	if err != nil || versioned == nil {
-		return issues, err
+		return issues, nil, err
 	}
 	if slices.ContainsFunc(issues, func(is Issue) bool { return is.Kind == Decode }) {
 		// The API server stops here. Validating what is left would report
 		// the rejected values again as zero values (a port of 0, an empty
 		// selector), so neither does this.
-		return issues, nil
+		return issues, nil, nil
 	}
 	scheme.Default(versioned)
+	if keep {
+		// A copy: the conversion below shares memory with versioned, and
+		// the create path changes the internal object.
+		decoded = versioned.DeepCopyObject()
+	}
 	// Unsafe: the versioned object is ours alone, so no copy is needed.
 	internal, err := scheme.UnsafeConvertToVersion(versioned, schema.GroupVersion{Group: gv.Group, Version: runtime.APIVersionInternal})
 	if err != nil {
-		return append(issues, Issue{Kind: Decode, Message: err.Error()}), nil
+		return append(issues, Issue{Kind: Decode, Message: err.Error()}), nil, nil
 	}
 	acc, err := meta.Accessor(internal)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	// What the handler and the generic registry do before the strategy.
@@ -158,7 +177,7 @@ func (v *Validator) Validate(ctx context.Context, obj map[string]any) ([]Issue, 
 		acc.SetName(entry.strategy.GenerateName(acc.GetGenerateName()))
 	}
 	if err := rest.EnsureObjectNamespaceMatchesRequestNamespace(rest.ExpectedNamespaceForScope(ns, entry.strategy.NamespaceScoped()), acc); err != nil {
-		return append(issues, Issue{Kind: Invalid, Path: []string{"metadata", "namespace"}, Field: "metadata.namespace", Message: err.Error()}), nil
+		return append(issues, Issue{Kind: Invalid, Path: []string{"metadata", "namespace"}, Field: "metadata.namespace", Message: err.Error()}), decoded, nil
 	}
 	ctx = requestContext(ctx, gvk, entry.resource, ns)
 	prepareForCreate(entry, internal)
@@ -176,7 +195,7 @@ func (v *Validator) Validate(ctx context.Context, obj map[string]any) ([]Issue, 
 		}
 		issues = append(issues, Issue{Kind: Invalid, Path: path, Field: fe.Field, Message: fe.ErrorBody()})
 	}
-	return issues, nil
+	return issues, decoded, nil
 }
 
 // requestContext carries what the strategies read from the request: the

@@ -208,6 +208,8 @@ type request struct {
 	namespaced bool
 	raw        admission.Attributes
 	versioned  map[schema.GroupVersionKind]*admission.VersionedAttributes
+	// decoded is obj decoded and defaulted by the caller (nil: decode here).
+	decoded runtime.Object
 }
 
 func (q *request) attrs(o runtime.Object) admission.Attributes {
@@ -222,7 +224,14 @@ func (q *request) versionedAttributes(kind schema.GroupVersionKind) (*admission.
 	if va := q.versioned[kind]; va != nil {
 		return va, nil
 	}
-	typed, err := admissionObject(q.obj, q.gvk, q.ns)
+	var typed runtime.Object
+	var err error
+	if q.decoded != nil {
+		typed, err = fromDecoded(q.decoded, q.gvk, q.ns)
+		q.decoded = nil // taken over
+	} else {
+		typed, err = admissionObject(q.obj, q.gvk, q.ns)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +247,14 @@ func (q *request) versionedAttributes(kind schema.GroupVersionKind) (*admission.
 // Kinds the API server does not serve are nobody's business here (the
 // schema check reports them).
 func (e *Evaluator) Evaluate(ctx context.Context, obj map[string]any) []Verdict {
-	q := &request{obj: obj, u: &unstructured.Unstructured{Object: obj}}
+	return e.EvaluateDecoded(ctx, obj, nil)
+}
+
+// EvaluateDecoded is Evaluate with obj already decoded into its Go type
+// and defaulted, as apivalidation.Validator.ValidateDecoded hands it out
+// (nil: Evaluate decodes it). It takes decoded over.
+func (e *Evaluator) EvaluateDecoded(ctx context.Context, obj map[string]any, decoded runtime.Object) []Verdict {
+	q := &request{obj: obj, u: &unstructured.Unstructured{Object: obj}, decoded: decoded}
 	gv, err := schema.ParseGroupVersion(q.u.GetAPIVersion())
 	if err != nil || q.u.GetKind() == "" {
 		return nil

@@ -20,40 +20,51 @@ import (
 // generation, mutating admission plugins, CRD defaults.
 func admissionObject(obj map[string]any, gvk schema.GroupVersionKind, namespace string) (runtime.Object, error) {
 	scheme := legacyscheme.Scheme
-	var out runtime.Object
-	if scheme.Recognizes(gvk) {
-		typed, err := scheme.New(gvk)
-		if err != nil {
-			return nil, err
-		}
-		// The loader's values are JSON's (string, int64, float64, bool,
-		// maps, lists): converting them by reflection decodes exactly what
-		// the server decodes from the JSON, without the round trip.
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj, typed); err != nil {
-			return nil, fmt.Errorf("decoding %s: %w", gvk.Kind, err)
-		}
-		scheme.Default(typed)
-		// Unsafe: no defensive deep copies, the objects are ours alone.
-		internal, err := scheme.UnsafeConvertToVersion(typed, schema.GroupVersion{Group: gvk.Group, Version: runtime.APIVersionInternal})
-		if err != nil {
-			return nil, fmt.Errorf("converting %s: %w", gvk.Kind, err)
-		}
-		if out, err = scheme.UnsafeConvertToVersion(internal, gvk.GroupVersion()); err != nil {
-			return nil, fmt.Errorf("converting %s: %w", gvk.Kind, err)
-		}
-	} else {
+	if !scheme.Recognizes(gvk) {
 		m := jsonCopy(obj)
 		if m == nil {
 			return nil, fmt.Errorf("decoding %s: not JSON", gvk.Kind)
 		}
-		out = &unstructured.Unstructured{Object: m}
+		return withNamespace(&unstructured.Unstructured{Object: m}, namespace)
 	}
+	typed, err := scheme.New(gvk)
+	if err != nil {
+		return nil, err
+	}
+	// The loader's values are JSON's (string, int64, float64, bool,
+	// maps, lists): converting them by reflection decodes what the
+	// server decodes from the JSON, without the round trip.
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj, typed); err != nil {
+		return nil, fmt.Errorf("decoding %s: %w", gvk.Kind, err)
+	}
+	scheme.Default(typed)
+	return fromDecoded(typed, gvk, namespace)
+}
+
+// fromDecoded finishes admissionObject from the decoded and defaulted
+// object, which it takes over: the round trip through the internal
+// version and the request's namespace.
+func fromDecoded(typed runtime.Object, gvk schema.GroupVersionKind, namespace string) (runtime.Object, error) {
+	scheme := legacyscheme.Scheme
+	// Unsafe: no defensive deep copies, the objects are ours alone.
+	internal, err := scheme.UnsafeConvertToVersion(typed, schema.GroupVersion{Group: gvk.Group, Version: runtime.APIVersionInternal})
+	if err != nil {
+		return nil, fmt.Errorf("converting %s: %w", gvk.Kind, err)
+	}
+	out, err := scheme.UnsafeConvertToVersion(internal, gvk.GroupVersion())
+	if err != nil {
+		return nil, fmt.Errorf("converting %s: %w", gvk.Kind, err)
+	}
+	return withNamespace(out, namespace)
+}
+
+func withNamespace(obj runtime.Object, namespace string) (runtime.Object, error) {
 	if namespace != "" {
-		acc, err := meta.Accessor(out)
+		acc, err := meta.Accessor(obj)
 		if err != nil {
 			return nil, err
 		}
 		acc.SetNamespace(namespace)
 	}
-	return out, nil
+	return obj, nil
 }

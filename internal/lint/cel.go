@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"k8s.io/apimachinery/pkg/runtime"
+
 	"github.com/emmdev/emmdev/internal/celpolicy"
 	"github.com/emmdev/emmdev/internal/lint/finding"
 	"github.com/emmdev/emmdev/internal/lint/loader"
@@ -56,12 +58,14 @@ func newCELChecks(ctx context.Context, cfg Config, sets ...[]*loader.Object) *ce
 
 // check returns the findings of the CEL rules on o: the message is the one
 // the cluster gives, the position the field the rule reads.
-func (c *celChecks) check(o *loader.Object) []finding.Finding {
+// decoded is the object as the API server's validation decoded it (nil:
+// the evaluator decodes it).
+func (c *celChecks) check(o *loader.Object, decoded runtime.Object) []finding.Finding {
 	if c == nil {
 		return nil
 	}
 	var out []finding.Finding
-	for _, v := range c.ev.Evaluate(c.ctx, o.Obj) {
+	for _, v := range c.ev.EvaluateDecoded(c.ctx, o.Obj, decoded) {
 		if v.NotJudged != "" {
 			c.mu.Lock()
 			c.notJudged[[2]string{v.Rule.ID, v.NotJudged}]++

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/runtime"
+
 	"github.com/emmdev/emmdev/internal/lint/finding"
 	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/lint/policy"
@@ -68,13 +70,21 @@ func (e *engine) check(ctx context.Context, o *loader.Object) ([]finding.Finding
 	add := func(ar activeRule, path []string, msg string) {
 		emit(e.newFinding(ar, o, path, msg))
 	}
-	if err := e.checkSchema(ctx, o, add, emit); err != nil {
+	// The custom CEL rules see the object as the API server decodes it;
+	// when the API server's validation decodes it anyway, they take that.
+	var decoded *runtime.Object
+	if e.cel != nil {
+		decoded = new(runtime.Object)
+	}
+	if err := e.checkSchema(ctx, o, add, emit, decoded); err != nil {
 		return nil, err
 	}
 	for _, ar := range e.checks {
 		ar.rule.Check(ar.env, o, func(path []string, msg string) { add(ar, path, msg) })
 	}
-	out = append(out, e.cel.check(o)...)
+	if decoded != nil {
+		out = append(out, e.cel.check(o, *decoded)...)
+	}
 	return redactSecretValues(o, e.suppress(o, out)), nil
 }
 
@@ -104,7 +114,7 @@ func redactSecretValues(o *loader.Object, fs []finding.Finding) []finding.Findin
 	return fs
 }
 
-func (e *engine) checkSchema(ctx context.Context, o *loader.Object, add func(activeRule, []string, string), emit func(finding.Finding)) error {
+func (e *engine) checkSchema(ctx context.Context, o *loader.Object, add func(activeRule, []string, string), emit func(finding.Finding), decoded *runtime.Object) error {
 	if e.skipped(o) {
 		return nil
 	}
@@ -112,7 +122,7 @@ func (e *engine) checkSchema(ctx context.Context, o *loader.Object, add func(act
 		return nil
 	}
 	if e.native != nil && e.native.Handles(o.APIVersion, o.Kind) {
-		return e.checkNative(ctx, o, emit)
+		return e.checkNative(ctx, o, emit, decoded)
 	}
 	issues, err := e.validator.Validate(o.Obj)
 	if errors.Is(err, schema.ErrNoSchema) {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"k8s.io/apimachinery/pkg/runtime"
+
 	"github.com/emmdev/emmdev/internal/apivalidation"
 	"github.com/emmdev/emmdev/internal/lint/finding"
 	"github.com/emmdev/emmdev/internal/lint/loader"
@@ -21,14 +23,29 @@ type NativeValidator interface {
 	Validate(ctx context.Context, obj map[string]any) ([]apivalidation.Issue, error)
 }
 
+// decodingValidator also returns the object it decoded (see
+// apivalidation.Validator.ValidateDecoded).
+type decodingValidator interface {
+	ValidateDecoded(ctx context.Context, obj map[string]any) ([]apivalidation.Issue, runtime.Object, error)
+}
+
 // checkNative reports what the API server rejects in a built-in object. It
 // is the authority for these kinds: the JSON-schema step only runs when the
 // API server rejects something, and only lends its wording to a field the
 // decoder rejected too. So a null the API server drops, or a field the
 // schema marks required that the API server defaults, is no finding, and
 // no field is reported twice.
-func (e *engine) checkNative(ctx context.Context, o *loader.Object, emit func(finding.Finding)) error {
-	issues, err := e.native.Validate(ctx, o.Obj)
+//
+// When decoded is not nil and the validator can (decodingValidator), it is
+// set to the object as decoded and defaulted, for the CEL rules.
+func (e *engine) checkNative(ctx context.Context, o *loader.Object, emit func(finding.Finding), decoded *runtime.Object) error {
+	var issues []apivalidation.Issue
+	var err error
+	if dv, ok := e.native.(decodingValidator); ok && decoded != nil {
+		issues, *decoded, err = dv.ValidateDecoded(ctx, o.Obj)
+	} else {
+		issues, err = e.native.Validate(ctx, o.Obj)
+	}
 	if err != nil {
 		return fmt.Errorf("%s:%d: validating %s: %w", o.File, o.Line(), o.Ref(), err)
 	}
