@@ -1,11 +1,11 @@
 package celpolicy
 
-// The API groups of kube-apiserver (the list of
-// k8s.io/kubernetes/pkg/controlplane/import_known_versions.go): installing
-// them into legacyscheme gives offline evaluation the server's defaulting
-// and internal-version round trip, and policy validation the server's
-// conversion of ValidatingAdmissionPolicy objects.
 import (
+	// The API groups of kube-apiserver (the list of
+	// k8s.io/kubernetes/pkg/controlplane/import_known_versions.go): installing
+	// them into legacyscheme gives offline evaluation the server's defaulting
+	// and internal-version round trip, and policy validation the server's
+	// conversion of ValidatingAdmissionPolicy objects.
 	_ "k8s.io/kubernetes/pkg/apis/admission/install"
 	_ "k8s.io/kubernetes/pkg/apis/admissionregistration/install"
 	_ "k8s.io/kubernetes/pkg/apis/apiserverinternal/install"
