@@ -17,7 +17,6 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
-	"k8s.io/kubernetes/pkg/api/legacyscheme"
 )
 
 // EvalOptions configures an Evaluator.
@@ -74,7 +73,7 @@ func (s *Set) NewEvaluator(opts EvalOptions) *Evaluator {
 	}
 	e := &Evaluator{
 		res:       res,
-		ifaces:    admission.NewObjectInterfacesFromScheme(legacyscheme.Scheme),
+		ifaces:    admission.NewObjectInterfacesFromScheme(mustKubeScheme()),
 		knownNS:   map[string]bool{},
 		nsIndexer: cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{}),
 	}

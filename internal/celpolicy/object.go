@@ -8,7 +8,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/kubernetes/pkg/api/legacyscheme"
 	sjson "sigs.k8s.io/json"
 )
 
@@ -25,7 +24,10 @@ func admissionObject(obj map[string]any, gvk schema.GroupVersionKind, namespace 
 	if err != nil {
 		return nil, err
 	}
-	scheme := legacyscheme.Scheme
+	scheme, err := kubeScheme()
+	if err != nil {
+		return nil, err
+	}
 	var out runtime.Object
 	if scheme.Recognizes(gvk) {
 		typed, err := scheme.New(gvk)

@@ -12,7 +12,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/admission/plugin/policy/generic"
 	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
-	"k8s.io/kubernetes/pkg/api/legacyscheme"
 
 	"github.com/emmdev/emmdev/internal/lint/finding"
 )
@@ -159,7 +158,7 @@ func (c *policyChecker) compile(r *Rule) {
 	// The server compiles what it stored: the policy with its defaults
 	// (match everything by namespace and object, matchPolicy Equivalent).
 	vap := r.admissionPolicy()
-	legacyscheme.Scheme.Default(vap)
+	mustKubeScheme().Default(vap)
 	r.validator = compileRuntime(vap)
 	r.accessor = validating.NewValidatingAdmissionPolicyAccessor(vap)
 	if sel := vap.Spec.MatchConstraints.NamespaceSelector; sel != nil && selectorNeedsLabels(sel) {
