@@ -1,6 +1,8 @@
 package apivalidation
 
 import (
+	"fmt"
+
 	"context"
 	"errors"
 
@@ -96,6 +98,16 @@ func (noNamespaces) Get(context.Context, string, metav1.GetOptions) (*corev1.Nam
 // (k8s.io/kubernetes/pkg/registry/...). Kinds that only exist as requests
 // (reviews, Binding, Eviction, TokenRequest) or only in alpha and beta
 // versions (LeaseCandidate, Workload) are left to the schema check.
+// noResolver stands in for the server's REST mapper in the binding
+// strategies: a binding with a paramRef is authorized only when an
+// authorizer is set (none is: who applies is not known offline), but the
+// strategy refuses to get that far without a resolver.
+type offlineResolver struct{}
+
+func (offlineResolver) Resolve(gvk schema.GroupVersionKind) (schema.GroupVersionResource, error) {
+	return schema.GroupVersionResource{}, fmt.Errorf("%s: the resource of a paramKind is not resolved offline", gvk)
+}
+
 func kinds() map[schema.GroupKind]kindEntry {
 	gk := func(group, kind string) schema.GroupKind { return schema.GroupKind{Group: group, Kind: kind} }
 	const (
@@ -168,9 +180,9 @@ func kinds() map[schema.GroupKind]kindEntry {
 		// No authorizer: the paramKind read check is an RBAC question
 		// about the user applying, which is not known offline.
 		gk(admission, "ValidatingAdmissionPolicy"):        {validatingadmissionpolicy.NewStrategy(nil, nil), "validatingadmissionpolicies"},
-		gk(admission, "ValidatingAdmissionPolicyBinding"): {validatingadmissionpolicybinding.NewStrategy(nil, nil, nil), "validatingadmissionpolicybindings"},
+		gk(admission, "ValidatingAdmissionPolicyBinding"): {validatingadmissionpolicybinding.NewStrategy(nil, nil, offlineResolver{}), "validatingadmissionpolicybindings"},
 		gk(admission, "MutatingAdmissionPolicy"):          {mutatingadmissionpolicy.NewStrategy(nil, nil), "mutatingadmissionpolicies"},
-		gk(admission, "MutatingAdmissionPolicyBinding"):   {mutatingadmissionpolicybinding.NewStrategy(nil, nil, nil), "mutatingadmissionpolicybindings"},
+		gk(admission, "MutatingAdmissionPolicyBinding"):   {mutatingadmissionpolicybinding.NewStrategy(nil, nil, offlineResolver{}), "mutatingadmissionpolicybindings"},
 
 		gk(certs, "CertificateSigningRequest"): {certificates.Strategy, "certificatesigningrequests"},
 		gk(certs, "ClusterTrustBundle"):        {clustertrustbundle.Strategy, "clustertrustbundles"},

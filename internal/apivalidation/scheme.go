@@ -3,6 +3,7 @@ package apivalidation
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -142,7 +143,34 @@ func groups() []group {
 var (
 	schemeMu sync.RWMutex
 	install  = newInstaller()
+	// allRegistered is set once RegisterAll has run: from then on nothing
+	// writes the scheme.
+	allRegistered atomic.Bool
 )
+
+// RegisterAll registers every built-in API group in legacyscheme. Code
+// that reads legacyscheme without this package's lock (the admission CEL
+// libraries internal/celpolicy drives) calls it first: once every group is
+// registered no registration writes the scheme again, so those reads never
+// race one. It is not done at start-up, so commands that need no scheme
+// (status, seal, version) do not pay for it.
+func RegisterAll() error {
+	if allRegistered.Load() {
+		return nil
+	}
+	schemeMu.Lock()
+	defer schemeMu.Unlock()
+	if err := install.group(""); err != nil {
+		return err
+	}
+	for name := range install.byName {
+		if err := install.group(name); err != nil {
+			return err
+		}
+	}
+	allRegistered.Store(true)
+	return nil
+}
 
 type installer struct {
 	byName map[string]group

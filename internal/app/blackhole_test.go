@@ -15,7 +15,7 @@ import (
 )
 
 // TestBlackHoleAPIServerEndsEveryClusterCommand: an API server that accepts
-// connections and never answers used to hang status, seal and up for
+// connections and never answers used to hang status, seal, up and limits for
 // minutes. With --request-timeout 1s each one-shot command exits 2 within
 // the timeout (plus client-go's one retry), naming the timeout.
 func TestBlackHoleAPIServerEndsEveryClusterCommand(t *testing.T) {
@@ -42,6 +42,8 @@ func TestBlackHoleAPIServerEndsEveryClusterCommand(t *testing.T) {
 		"up --skip-cluster":    {"up", "--skip-cluster", "--no-wait", "--sealing-key", keyPath, "--sealing-cert", certPath},
 		"status -o json":       {"status", "-o", "json"},
 		"up, explicit context": {"up", "--skip-cluster", "--context", "test", "--sealing-key", keyPath, "--sealing-cert", certPath},
+		"limits":               {"limits", filepath.Join(repo, "manifests")},
+		"limits --watch":       {"limits", "--watch", "1m", filepath.Join(repo, "manifests")},
 	}
 	// The same commands against a port that refuses at once measure the
 	// work done before and around the API calls (key, manifests, kustomize;

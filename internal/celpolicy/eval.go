@@ -17,7 +17,6 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
-	"k8s.io/kubernetes/pkg/api/legacyscheme"
 )
 
 // EvalOptions configures an Evaluator.
@@ -92,7 +91,7 @@ func (s *Set) NewEvaluator(opts EvalOptions) *Evaluator {
 	}
 	e := &Evaluator{
 		res:       res,
-		ifaces:    admission.NewObjectInterfacesFromScheme(legacyscheme.Scheme),
+		ifaces:    admission.NewObjectInterfacesFromScheme(mustKubeScheme()),
 		knownNS:   map[string]bool{},
 		nsIndexer: cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{}),
 	}
@@ -157,7 +156,7 @@ func (g *evalGroup) compile() {
 		return
 	}
 	vap := g.rules[0].admissionPolicy()
-	legacyscheme.Scheme.Default(vap)
+	mustKubeScheme().Default(vap)
 	vap.Spec.MatchConditions = vap.Spec.MatchConditions[:len(vap.Spec.MatchConditions)-1]
 	vap.Spec.Validations = nil
 	for _, r := range g.rules {

@@ -1,13 +1,14 @@
 package celpolicy
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/kubernetes/pkg/api/legacyscheme"
+	sjson "sigs.k8s.io/json"
 )
 
 // admissionObject returns obj the way kube-apiserver hands it to validating
@@ -19,11 +20,18 @@ import (
 // server sets later or elsewhere is not simulated: uid, creationTimestamp,
 // generation, mutating admission plugins, CRD defaults.
 func admissionObject(obj map[string]any, gvk schema.GroupVersionKind, namespace string) (runtime.Object, error) {
-	scheme := legacyscheme.Scheme
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	scheme, err := kubeScheme()
+	if err != nil {
+		return nil, err
+	}
 	if !scheme.Recognizes(gvk) {
-		m := jsonCopy(obj)
-		if m == nil {
-			return nil, fmt.Errorf("decoding %s: not JSON", gvk.Kind)
+		var m map[string]any
+		if err := sjson.UnmarshalCaseSensitivePreserveInts(data, &m); err != nil {
+			return nil, err
 		}
 		return withNamespace(&unstructured.Unstructured{Object: m}, namespace)
 	}
@@ -31,10 +39,7 @@ func admissionObject(obj map[string]any, gvk schema.GroupVersionKind, namespace 
 	if err != nil {
 		return nil, err
 	}
-	// The loader's values are JSON's (string, int64, float64, bool,
-	// maps, lists): converting them by reflection decodes what the
-	// server decodes from the JSON, without the round trip.
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj, typed); err != nil {
+	if err := sjson.UnmarshalCaseSensitivePreserveInts(data, typed); err != nil {
 		return nil, fmt.Errorf("decoding %s: %w", gvk.Kind, err)
 	}
 	scheme.Default(typed)
@@ -45,7 +50,10 @@ func admissionObject(obj map[string]any, gvk schema.GroupVersionKind, namespace 
 // object, which it takes over: the round trip through the internal
 // version and the request's namespace.
 func fromDecoded(typed runtime.Object, gvk schema.GroupVersionKind, namespace string) (runtime.Object, error) {
-	scheme := legacyscheme.Scheme
+	scheme, err := kubeScheme()
+	if err != nil {
+		return nil, err
+	}
 	// Unsafe: no defensive deep copies, the objects are ours alone.
 	internal, err := scheme.UnsafeConvertToVersion(typed, schema.GroupVersion{Group: gvk.Group, Version: runtime.APIVersionInternal})
 	if err != nil {

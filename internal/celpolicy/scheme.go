@@ -1,34 +1,34 @@
 package celpolicy
 
-// The API groups of kube-apiserver (the list of
-// k8s.io/kubernetes/pkg/controlplane/import_known_versions.go): installing
-// them into legacyscheme gives offline evaluation the server's defaulting
-// and internal-version round trip, and policy validation the server's
-// conversion of ValidatingAdmissionPolicy objects.
 import (
-	_ "k8s.io/kubernetes/pkg/apis/admission/install"
-	_ "k8s.io/kubernetes/pkg/apis/admissionregistration/install"
-	_ "k8s.io/kubernetes/pkg/apis/apiserverinternal/install"
-	_ "k8s.io/kubernetes/pkg/apis/apps/install"
-	_ "k8s.io/kubernetes/pkg/apis/authentication/install"
-	_ "k8s.io/kubernetes/pkg/apis/authorization/install"
-	_ "k8s.io/kubernetes/pkg/apis/autoscaling/install"
-	_ "k8s.io/kubernetes/pkg/apis/batch/install"
-	_ "k8s.io/kubernetes/pkg/apis/certificates/install"
-	_ "k8s.io/kubernetes/pkg/apis/coordination/install"
-	_ "k8s.io/kubernetes/pkg/apis/core/install"
-	_ "k8s.io/kubernetes/pkg/apis/discovery/install"
-	_ "k8s.io/kubernetes/pkg/apis/events/install"
-	_ "k8s.io/kubernetes/pkg/apis/extensions/install"
-	_ "k8s.io/kubernetes/pkg/apis/flowcontrol/install"
-	_ "k8s.io/kubernetes/pkg/apis/imagepolicy/install"
-	_ "k8s.io/kubernetes/pkg/apis/lifecycle/install"
-	_ "k8s.io/kubernetes/pkg/apis/networking/install"
-	_ "k8s.io/kubernetes/pkg/apis/node/install"
-	_ "k8s.io/kubernetes/pkg/apis/policy/install"
-	_ "k8s.io/kubernetes/pkg/apis/rbac/install"
-	_ "k8s.io/kubernetes/pkg/apis/resource/install"
-	_ "k8s.io/kubernetes/pkg/apis/scheduling/install"
-	_ "k8s.io/kubernetes/pkg/apis/storage/install"
-	_ "k8s.io/kubernetes/pkg/apis/storagemigration/install"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/kubernetes/pkg/api/legacyscheme"
+
+	"github.com/emmdev/emmdev/internal/apivalidation"
 )
+
+// kubeScheme is kube-apiserver's scheme (legacyscheme, which the admission
+// libraries are wired to) with every built-in API group registered: the
+// server's defaulting and internal-version round trip for offline
+// evaluation, and its conversion of ValidatingAdmissionPolicy objects. The
+// groups are registered on first use (apivalidation.RegisterAll), not by
+// the install packages' init(), which every emmdev command would pay for
+// at start-up, and under apivalidation's lock, so reads here never race a
+// registration there.
+func kubeScheme() (*runtime.Scheme, error) {
+	if err := apivalidation.RegisterAll(); err != nil {
+		return nil, fmt.Errorf("registering the built-in API groups: %w", err)
+	}
+	return legacyscheme.Scheme, nil
+}
+
+// mustKubeScheme is kubeScheme where the caller cannot return an error. A
+// group that failed to register (a build defect, not an input) leaves its
+// kinds unknown, and defaulting or conversion then fails with the scheme's
+// own message through the caller's error path.
+func mustKubeScheme() *runtime.Scheme {
+	_ = apivalidation.RegisterAll()
+	return legacyscheme.Scheme
+}

@@ -13,7 +13,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/admission/plugin/policy/generic"
 	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
-	"k8s.io/kubernetes/pkg/api/legacyscheme"
 
 	"github.com/emmdev/emmdev/internal/lint/finding"
 )
@@ -167,7 +166,7 @@ func (c *policyChecker) compile(r *Rule) {
 	// The server compiles what it stored: the policy with its defaults
 	// (match everything by namespace and object, matchPolicy Equivalent).
 	vap := r.admissionPolicy()
-	legacyscheme.Scheme.Default(vap)
+	mustKubeScheme().Default(vap)
 	// Offline, the suppression condition emmdev adds for the cluster is
 	// the lint engine's own suppression (the same annotation, the same
 	// non-blank reason), applied to the findings; evaluating it again per

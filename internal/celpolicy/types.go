@@ -45,7 +45,7 @@ func (e *Error) Error() string {
 	if e.Line == 0 {
 		return e.File + ": " + e.Msg
 	}
-	return e.Pos.String() + ": " + e.Msg
+	return e.String() + ": " + e.Msg
 }
 
 // Policy is one CELPolicy document: the shared half of a

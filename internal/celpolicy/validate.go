@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"k8s.io/kubernetes/pkg/api/legacyscheme"
 	"k8s.io/kubernetes/pkg/apis/admissionregistration"
 	admvalidation "k8s.io/kubernetes/pkg/apis/admissionregistration/validation"
 
@@ -20,18 +19,22 @@ import (
 // compile in the 1.37 environment, a wrong return type, a bad reason, a bad
 // match constraint.
 func (r *Rule) validateAsAPIServer() []*Error {
+	scheme, err := kubeScheme()
+	if err != nil {
+		return []*Error{{Pos: r.Pos, Msg: fmt.Sprintf("rule %s: %v", r.ID, err)}}
+	}
 	vap := r.admissionPolicy()
-	legacyscheme.Scheme.Default(vap)
+	scheme.Default(vap)
 	var internal admissionregistration.ValidatingAdmissionPolicy
-	if err := legacyscheme.Scheme.Convert(vap, &internal, nil); err != nil {
+	if err := scheme.Convert(vap, &internal, nil); err != nil {
 		return []*Error{{Pos: r.Pos, Msg: fmt.Sprintf("rule %s: %v", r.ID, err)}}
 	}
 	errs := admvalidation.ValidateValidatingAdmissionPolicy(&internal)
 
 	b := r.binding(admv1.Deny)
-	legacyscheme.Scheme.Default(b)
+	scheme.Default(b)
 	var internalBinding admissionregistration.ValidatingAdmissionPolicyBinding
-	if err := legacyscheme.Scheme.Convert(b, &internalBinding, nil); err != nil {
+	if err := scheme.Convert(b, &internalBinding, nil); err != nil {
 		return []*Error{{Pos: r.Pos, Msg: fmt.Sprintf("rule %s: %v", r.ID, err)}}
 	}
 	errs = append(errs, admvalidation.ValidateValidatingAdmissionPolicyBinding(&internalBinding)...)

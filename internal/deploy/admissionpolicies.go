@@ -164,7 +164,10 @@ func (a *Applier) waitCanary(ctx context.Context, hash string, policies map[stri
 		return false, nil
 	})
 	if err != nil {
-		return fmt.Errorf("the API server did not start enforcing the admission policies within %s (last answer: %v): %w", timeout, last, err)
+		if last == nil {
+			return fmt.Errorf("the API server did not start enforcing the admission policies within %s: %w", timeout, err)
+		}
+		return fmt.Errorf("the API server did not start enforcing the admission policies within %s (last answer: %w): %w", timeout, last, err)
 	}
 	return nil
 }

@@ -91,13 +91,13 @@ func TestParseSkipsEmptyAndCommentDocuments(t *testing.T) {
 // its own line.
 func TestParseExpandsListsLikeLint(t *testing.T) {
 	t.Parallel()
-	data := "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a, namespace: n}\n" +
-		"- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b, namespace: n}\n  data: {k: \"1\"}\n"
+	data := "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a, namespace: ns}\n" +
+		"- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b, namespace: ns}\n  data: {k: \"1\"}\n"
 	objs, err := Parse("list.yaml", []byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(ids(objs), ", "); got != "ConfigMap n/a, ConfigMap n/b" {
+	if got := strings.Join(ids(objs), ", "); got != "ConfigMap ns/a, ConfigMap ns/b" {
 		t.Fatalf("objects %s", got)
 	}
 	if objs[0].Source != "list.yaml:4" || objs[1].Source != "list.yaml:7" {

@@ -26,10 +26,9 @@ import (
 	"sort"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
-
 	"github.com/emmdev/emmdev/internal/celpolicy"
 	"github.com/emmdev/emmdev/internal/lint/finding"
+	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/lint/policy"
 	"github.com/emmdev/emmdev/internal/lint/rules"
 	"github.com/emmdev/emmdev/policies"
@@ -112,9 +111,30 @@ func Load(opts Options) (*Loaded, error) {
 			}
 			name := display(opts.WorkDir, f)
 			base := filepath.Base(f)
-			switch kind := documentKind(data); {
-			case base == "default.yaml":
+			if base == "default.yaml" {
 				lintPolicy = source{name: name, data: data}
+				continue
+			}
+			// Anything else here is read as a rule file: one that does not
+			// parse, or names an emmdev kind that does not exist (a typo
+			// in CELPolicy), fails the run; ignoring it would let the gate
+			// pass without the rule.
+			objs, err := loader.Parse(name, data, loader.Options{})
+			if err != nil {
+				return nil, fmt.Errorf("invalid policy: %w", err)
+			}
+			kind := ""
+			if len(objs) > 0 {
+				kind = objs[0].Kind
+				if kind == "LintPolicy" {
+					return nil, fmt.Errorf("invalid policy: %s:%d: a lint policy in policies/ is default.yaml; rename it, or pass it with --policy", name, objs[0].Line())
+				}
+				if kind != celpolicy.Kind && (strings.HasPrefix(objs[0].APIVersion, "emmdev.dev/") || strings.EqualFold(kind, celpolicy.Kind)) {
+					return nil, fmt.Errorf("invalid policy: %s:%d: kind %q (apiVersion %s) is not one emmdev knows; custom rules are kind %s, apiVersion emmdev.dev/v1alpha1",
+						name, objs[0].Line(), kind, objs[0].APIVersion, celpolicy.Kind)
+				}
+			}
+			switch {
 			case kind == celpolicy.Kind:
 				if _, ok := cel[base]; !ok {
 					celFiles = append(celFiles, base)
@@ -122,7 +142,7 @@ func Load(opts Options) (*Loaded, error) {
 				// A copy identical to the embedded file was checked by the tests.
 				cel[base] = source{name, data, bytes.Equal(data, embedded[base])}
 			default:
-				l.Notices = append(l.Notices, fmt.Sprintf("%s is not a CELPolicy (kind %q), so it was ignored; the lint policy is %s", name, kind, filepath.Join(display(opts.WorkDir, dir), "default.yaml")))
+				l.Notices = append(l.Notices, fmt.Sprintf("%s holds no CELPolicy (kind %q), so it was ignored (policies/ holds CELPolicy files and the lint policy default.yaml)", name, kind))
 			}
 		}
 	}
@@ -199,15 +219,6 @@ func (l *Loaded) ExportOptions() celpolicy.ExportOptions {
 		},
 		TwinParams: func(id string) map[string]any { return l.Policy.Rules[id].Params },
 	}
-}
-
-// documentKind returns the kind of the first YAML document ("" if none).
-func documentKind(data []byte) string {
-	var head struct {
-		Kind string `yaml:"kind"`
-	}
-	_ = yaml.Unmarshal(data, &head)
-	return head.Kind
 }
 
 // FindDir walks up from start (a file or directory) looking for a

@@ -103,7 +103,7 @@ func TestRepositoryPolicies(t *testing.T) {
 	if _, ok := l.Registry.Get("configmap-labels"); !ok {
 		t.Error("custom rule not in the lint registry")
 	}
-	if len(l.Notices) != 1 || !strings.Contains(l.Notices[0], "kyverno.yaml is not a CELPolicy") {
+	if len(l.Notices) != 1 || !strings.Contains(l.Notices[0], "kyverno.yaml holds no CELPolicy (kind \"ClusterPolicy\")") {
 		t.Errorf("notices %v", l.Notices)
 	}
 
@@ -133,5 +133,33 @@ func TestBadRepositoryPolicy(t *testing.T) {
 	_, err := policyload.Load(policyload.Options{WorkDir: repo})
 	if err == nil || !strings.Contains(err.Error(), filepath.Join("policies", "custom.yaml")+":11:") || !strings.Contains(err.Error(), "undefined field 'metdata'") {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// TestPolicyFilesFailClosed: a rule file in policies/ that does not parse,
+// or names a kind emmdev does not know (a typo of CELPolicy), stops the
+// run with its file:line; skipping it with a notice would let the gate
+// pass without the rule.
+func TestPolicyFilesFailClosed(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct{ content, want string }{
+		"unclosed flow list":  {strings.Replace(rule("x"), "  rules:\n", "  rules: [\n", 1), "custom.yaml:"},
+		"kind typo":           {strings.Replace(rule("x"), "kind: CELPolicy", "kind: CelPolicy", 1), `custom.yaml:1: kind "CelPolicy" (apiVersion emmdev.dev/v1alpha1) is not one emmdev knows`},
+		"second lint policy":  {"apiVersion: emmdev.dev/v1alpha1\nkind: LintPolicy\nrules: {}\n", "custom.yaml:1: a lint policy in policies/ is default.yaml"},
+		"unknown emmdev kind": {strings.Replace(rule("x"), "kind: CELPolicy", "kind: Rule", 1), `custom.yaml:1: kind "Rule"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			repo := t.TempDir()
+			write(t, filepath.Join(repo, ".git", "HEAD"), "ref: refs/heads/main\n")
+			write(t, filepath.Join(repo, "policies", "custom.yaml"), tc.content)
+			l, err := policyload.Load(policyload.Options{WorkDir: repo})
+			if err == nil {
+				t.Fatalf("loaded (rules %v, notices %v), want an error", ruleIDs(l), l.Notices)
+			}
+			if !strings.Contains(err.Error(), filepath.Join("policies", tc.want)) {
+				t.Errorf("error %v, want %q", err, tc.want)
+			}
+		})
 	}
 }

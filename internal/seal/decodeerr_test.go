@@ -24,7 +24,7 @@ func TestDecodeErrorsAreValueFree(t *testing.T) {
 		{"!!timestamp", head + "stringData:\n  a: !!timestamp " + v + "\n", ""},
 		{"!!null", head + "stringData:\n  a: !!null " + v + "\n", ""},
 		{"tagged key", head + "stringData:\n  !!int " + v + ": x\n", ""},
-		{"tagged apiVersion", "apiVersion: !!int " + v + "\nkind: Secret\n", "s.yaml:1: expected v1 Secret, found something that is not one \"Secret\""},
+		{"tagged apiVersion", "apiVersion: !!int " + v + "\nkind: Secret\n", "s.yaml:1: cannot decode !!str <value> as a !!int (kubectl fails on this file)"},
 		{"number in stringData", head + "stringData:\n  a: 123456789\n", "s.yaml:6:"},
 		{"big number in data", head + "data:\n  a: 98765432109876543210\n", "s.yaml:6:"},
 		{"list in stringData", head + "stringData:\n  a: [" + v + "]\n", "s.yaml:6:"},

@@ -44,14 +44,14 @@ func Run(o *Options) error {
 	if err != nil {
 		return err
 	}
-	client, err := o.NewClient(target.Config)
+	client, err := o.NewClient(target.OneShot())
 	if err != nil {
 		return fmt.Errorf("kubernetes client: %w", err)
 	}
 	targets := toTargets(workloads, target.Namespace)
 	running, err := o.running(ctx, client, targets)
 	if err != nil {
-		return err
+		return kube.ExplainTimeout(err, target.RequestTimeout)
 	}
 	ev, err := o.evidence(ctx, client, target)
 	if err != nil {
@@ -177,7 +177,7 @@ func runningTargets(ts []limits.Target, running map[limits.ContainerKey]bool) []
 // must answer (within the call deadline) or the run stops with advice.
 func (o *Options) evidence(ctx context.Context, client kubernetes.Interface, t kube.Target) (limits.Evidence, error) {
 	if o.Watch > 0 {
-		mc, err := o.NewMetricsClient(t.Config)
+		mc, err := o.NewMetricsClient(t.OneShot())
 		if err != nil {
 			return nil, fmt.Errorf("metrics client: %w", err)
 		}

@@ -124,3 +124,24 @@ func TestExportFlags(t *testing.T) {
 		t.Error("a stray argument was accepted")
 	}
 }
+
+// TestExportedPoliciesLintClean: what export writes is what the API server
+// accepts (the control-plane proof installs it), so lint, which promises
+// to say what the API server says, must pass it, bindings with a paramRef
+// included. (Lint once refused them: its binding strategy had no resource
+// resolver.)
+func TestExportedPoliciesLintClean(t *testing.T) {
+	t.Parallel()
+	dir := repo(t, customRule)
+	if res := run(t, dir, "policies", "export", "-w", "admission.yaml"); res.code != 0 {
+		t.Fatalf("export: exit %d: %s", res.code, res.errOut)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "admission.yaml"))
+	if err != nil || !strings.Contains(string(data), "paramRef:") {
+		t.Fatalf("the export has no binding with a paramRef to check (%v)", err)
+	}
+	res := run(t, dir, "lint", "admission.yaml")
+	if res.code != 0 {
+		t.Fatalf("lint of the export: exit %d\n%s%s", res.code, res.out, res.errOut)
+	}
+}

@@ -39,8 +39,9 @@ func TestNoPlaintextLeaks(t *testing.T) {
 	in("b64.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\n  namespace: b\ndata:\n  K: "+marks[5]+"\n")
 	// Values the YAML and JSON libraries quote in their own messages:
 	// scalars that do not fit their tag, and values of the wrong type.
-	// Explicit tags are read as lint's loader reads them: those it reads as
-	// text are sealed (ok), the rest fail; neither may leak.
+	// Explicit tags are read as kubectl reads them (sigs.k8s.io/yaml, YAML
+	// 1.1): a scalar that does not fit its tag fails the file, as kubectl
+	// fails it, and so does every value of the wrong type; none may leak.
 	head := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\n  namespace: b\n"
 	var typed []string
 	typedFailures := 0
@@ -48,13 +49,13 @@ func TestNoPlaintextLeaks(t *testing.T) {
 		body string
 		ok   bool
 	}{
-		{"stringData: {a: !!int " + marks[7] + "}\n", true},
-		{"stringData:\n  a: !!float " + marks[7] + "\n", true},
-		{"stringData:\n  a: !!bool " + marks[7] + "\n", true},
-		{"stringData:\n  a: !!binary " + marks[7] + "*!\n", true},
-		{"stringData:\n  a: !!timestamp " + marks[7] + "\n", true},
-		{"stringData:\n  a: !!null " + marks[7] + "\n", true},
-		{"data:\n  a: !!binary " + base64.StdEncoding.EncodeToString([]byte(marks[7])) + "\n", true},
+		{"stringData: {a: !!int " + marks[7] + "}\n", false},
+		{"stringData:\n  a: !!float " + marks[7] + "\n", false},
+		{"stringData:\n  a: !!bool " + marks[7] + "\n", false},
+		{"stringData:\n  a: !!binary " + marks[7] + "*!\n", false},
+		{"stringData:\n  a: !!timestamp " + marks[7] + "\n", false},
+		{"stringData:\n  a: !!null " + marks[7] + "\n", false},
+		{"data:\n  a: !!binary " + base64.StdEncoding.EncodeToString([]byte(marks[7])) + "\n", false},
 		{"stringData:\n  a: [" + marks[7] + "]\n", false},
 		{"stringData:\n  a: " + marks[8] + "\n", false},
 		{"data:\n  a: " + marks[8] + "\n", false},
