@@ -14,7 +14,7 @@ import (
 )
 
 // TestNotJudgedOfflineIsSaid: rules that need the cluster (namespaceObject,
-// request.userInfo, paramKind parameters, a namespaceSelector on a
+// request.userInfo, request.options, paramKind parameters, a namespaceSelector on a
 // namespace whose labels are not in the linted files) are never silently
 // skipped: each yields a notice naming the rule, the reason and how many
 // objects, and --list-rules data says so. A namespaceSelector whose
@@ -29,6 +29,7 @@ func TestNotJudgedOfflineIsSaid(t *testing.T) {
 	for id, want := range map[string]string{
 		"namespace-owner":         "namespaceObject",
 		"no-robots":               "request.userInfo",
+		"no-edit":                 "request.options",
 		"replicas-from-configmap": "paramKind",
 		"prod-configmap-owner":    "",
 	} {
@@ -51,6 +52,7 @@ func TestNotJudgedOfflineIsSaid(t *testing.T) {
 	}
 	want := []string{
 		"rule namespace-owner was not judged offline on 1 object: it reads namespaceObject, which only the cluster has (the cluster still enforces it)",
+		"rule no-edit was not judged offline on 1 object: it reads request.options, which the client chooses (field manager, dry run) (the cluster still enforces it)",
 		"rule no-robots was not judged offline on 1 object: it reads request.userInfo, the user of the request (the cluster still enforces it)",
 		"rule prod-configmap-owner was not judged offline on 2 objects: it needs the labels of namespace staging for its namespaceSelector, and that Namespace is not in the linted files (the cluster still enforces it)",
 		"rule replicas-from-configmap was not judged offline on 1 object: it takes its parameters from ConfigMap objects in the cluster (paramKind) (the cluster still enforces it)",
