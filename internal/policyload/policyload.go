@@ -134,8 +134,8 @@ func Load(opts Options) (*Loaded, error) {
 						name, objs[0].Line(), kind, objs[0].APIVersion, celpolicy.Kind)
 				}
 			}
-			switch {
-			case kind == celpolicy.Kind:
+			switch kind {
+			case celpolicy.Kind:
 				if _, ok := cel[base]; !ok {
 					celFiles = append(celFiles, base)
 				}
