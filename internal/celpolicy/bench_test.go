@@ -2,13 +2,11 @@ package celpolicy_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/emmdev/emmdev/internal/gctune"
 	"github.com/emmdev/emmdev/internal/lint"
 	"github.com/emmdev/emmdev/internal/lint/corpus"
 	"github.com/emmdev/emmdev/internal/lint/loader"
@@ -20,9 +18,6 @@ import (
 // it is lint with only the embedded policies; with the ten rules of
 // testdata/bench-rules.yaml it shows what they add.
 func benchCorpus(b *testing.B, extra []string, cached bool) {
-	// The collector settings emmdev lint runs with (GOGC and GOMEMLIMIT
-	// still override them).
-	defer gctune.ForBatch(os.Getenv)()
 	dir := b.TempDir()
 	if _, err := corpus.WriteDir(dir, corpus.BigFiles, corpus.BigObjectsPerFile); err != nil {
 		b.Fatal(err)

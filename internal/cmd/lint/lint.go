@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/emmdev/emmdev/internal/cmdutil"
-	"github.com/emmdev/emmdev/internal/gctune"
 	"github.com/emmdev/emmdev/internal/lint/finding"
 	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/lint/report"
@@ -153,8 +152,6 @@ func Run(o *Options) error {
 	if o.Ctx == nil {
 		o.Ctx = context.Background()
 	}
-	// A lint run is a short batch: see gctune.
-	defer gctune.ForBatch(o.IO.Env)()
 	switch {
 	case o.ListRules:
 		return runListRules(o)
