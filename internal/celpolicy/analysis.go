@@ -13,6 +13,10 @@ import (
 // syntax tree.
 type reads struct {
 	namespaceObject, authorizer, userInfo, options bool
+	// paramsObject: params is read other than as params.<field> for a
+	// field other than metadata, so the name of the parameters object
+	// (one per rule in the cluster) may matter.
+	paramsObject bool
 	// paths are the object fields read (object.spec.x → [spec x]); "*"
 	// stands for the items of a list a comprehension walks.
 	paths [][]string
@@ -23,6 +27,7 @@ func (r *reads) merge(o reads) {
 	r.authorizer = r.authorizer || o.authorizer
 	r.userInfo = r.userInfo || o.userInfo
 	r.options = r.options || o.options
+	r.paramsObject = r.paramsObject || o.paramsObject
 	r.paths = append(r.paths, o.paths...)
 }
 
@@ -81,6 +86,8 @@ func (w walker) walk(e celast.Expr, iter map[string][][]string) {
 			w.out.namespaceObject = true
 		case "authorizer":
 			w.out.authorizer = true
+		case "params":
+			w.out.paramsObject = true
 		}
 		w.out.paths = append(w.out.paths, iter[e.AsIdent()]...)
 	case celast.SelectKind:
@@ -97,6 +104,9 @@ func (w walker) walk(e celast.Expr, iter map[string][][]string) {
 			w.out.paths = append(w.out.paths, w.varReads[sel.FieldName()]...)
 		}
 		w.out.paths = append(w.out.paths, w.pathOf(e, iter)...)
+		if op := sel.Operand(); op.Kind() == celast.IdentKind && op.AsIdent() == "params" && sel.FieldName() != "metadata" {
+			break // a parameter, the same whichever rule's object holds it
+		}
 		w.walk(sel.Operand(), iter)
 	case celast.CallKind:
 		call := e.AsCall()

@@ -3,6 +3,7 @@ package celpolicy
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 
@@ -128,23 +129,31 @@ func (s *Set) NewEvaluator(opts EvalOptions) *Evaluator {
 }
 
 // addToGroup puts a rule with the rules of its policy that have the same
-// parameters.
+// parameters. Each rule's parameters object is named after the rule (as
+// in the cluster), so rules that read that object beyond the parameters
+// (params.metadata, or params as a whole) keep their own.
 func (e *Evaluator) addToGroup(er *evalRule) {
-	for _, g := range e.groups {
-		first := g.rules[0]
-		if first.Policy == er.Policy && reflect.DeepEqual(paramsContent(first.params), paramsContent(er.params)) {
-			g.rules = append(g.rules, er)
-			return
+	if !er.readsParamsObject {
+		for _, g := range e.groups {
+			first := g.rules[0]
+			if first.Policy == er.Policy && !first.readsParamsObject && reflect.DeepEqual(paramValues(first.params), paramValues(er.params)) {
+				g.rules = append(g.rules, er)
+				return
+			}
 		}
 	}
 	e.groups = append(e.groups, &evalGroup{rules: []*evalRule{er}, params: er.params, accessor: er.accessor, accessorNoNS: er.accessorNoNS, nsNeedsLabels: er.nsNeedsLabels})
 }
 
-func paramsContent(p runtime.Object) any {
-	if pv, ok := p.(paramsValue); ok {
-		return pv.Object
+// paramValues are the parameters without the object's metadata.
+func paramValues(p runtime.Object) map[string]any {
+	pv, ok := p.(paramsValue)
+	if !ok {
+		return nil
 	}
-	return nil
+	out := maps.Clone(pv.Object)
+	delete(out, "metadata")
+	return out
 }
 
 // compile builds the group's policy: the first rule's policy (defaults and

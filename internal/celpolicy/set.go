@@ -58,6 +58,9 @@ type compiled struct {
 	nsNeedsLabels bool
 	// blockers say why the rule cannot be judged offline (empty: it can).
 	blockers []string
+	// readsParamsObject: the rule reads its parameters object beyond the
+	// parameters (its metadata, or the object as a whole).
+	readsParamsObject bool
 	// paths are the object fields the validation reads, deepest first
 	// ("*" for list items): where its finding goes.
 	paths [][]string
@@ -200,6 +203,7 @@ func (c *policyChecker) compile(r *Rule) {
 	expr := analyze(env, r.Validation.Expression, varPaths, varReads)
 	rd.merge(expr)
 	r.paths = expr.candidates()
+	r.readsParamsObject = rd.paramsObject
 	if r.Policy.ParamKind != nil {
 		r.blockers = append(r.blockers, fmt.Sprintf("takes its parameters from %s objects in the cluster (paramKind)", r.Policy.ParamKind.Kind))
 	}
