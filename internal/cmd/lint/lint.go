@@ -55,9 +55,11 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.Streams, Version: f.Version, WorkDir: f.WorkDir, Git: ExecGit{}}
 	cmd := &cobra.Command{
 		Use:   "lint [flags] PATH... | -",
-		Short: "Validate manifests offline: schemas and EMM policies, with file:line:col",
-		Long: `Validate Kubernetes manifests against the embedded schemas (no network) and
-the EMM policy rules. PATH is a file, a directory (searched recursively for
+		Short: "Validate manifests offline as the API server would, plus the EMM policies, with file:line:col",
+		Long: `Validate Kubernetes manifests offline with what the API server runs on a
+create (Kubernetes 1.37's own decoding and validation, CRDs and their CEL
+rules, kubectl's YAML reading) plus the EMM policy rules and the custom CEL
+rules of policies/. PATH is a file, a directory (searched recursively for
 .yaml, .yml and .json) or - for stdin. Every finding names the file, line and
 column of the offending field.
 
