@@ -14,6 +14,7 @@ import (
 	"github.com/emmdev/emmdev/internal/lint/finding"
 	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/lint/report"
+	"github.com/emmdev/emmdev/internal/schema"
 )
 
 // Options holds everything `emmdev lint` needs; flags are parsed into it and
@@ -122,6 +123,11 @@ func (o *Options) validate() error {
 	}
 	if o.SchemaEngine != "emmdev" && o.SchemaEngine != "kubeconform" {
 		return cmdutil.Usagef("--schema-engine %q: want emmdev or kubeconform", o.SchemaEngine)
+	}
+	if o.KubernetesVersion != "" {
+		if emb, ok := schema.SupportsKubernetesVersion(o.KubernetesVersion); !ok {
+			return cmdutil.Usagef("--kubernetes-version %s: emmdev embeds Kubernetes %s only", o.KubernetesVersion, emb)
+		}
 	}
 	if _, err := loader.CompileExclude(o.Exclude); err != nil {
 		return cmdutil.Usagef("--exclude: %v", err)
