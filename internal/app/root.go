@@ -22,7 +22,7 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		Long: `emmdev replaces the glue between kind, kubeconform, kube-linter, kubeseal
 and k9s for the EMM agent platform (namespace agentic-ai):
 
-  emmdev lint manifests/     schema + policy checks, offline, with file:line:col
+  emmdev lint manifests/     what the API server will say + policy checks, offline, file:line:col
   emmdev policies export     the CEL rules as ValidatingAdmissionPolicies
   emmdev seal                seal Secrets and .env files into SealedSecrets
   emmdev up / emmdev down    a kind cluster with the platform, ready, data kept

@@ -34,7 +34,7 @@ func (c *CRD) doCompile() {
 			c.issues = append(c.issues, Issue{
 				Reason: Unusable,
 				Message: fmt.Sprintf("incomplete CustomResourceDefinition (no %s): the API server rejects it, so it is not used to validate %s; "+
-					"if this is a kustomize patch, lint the rendered output instead (kubectl kustomize DIR | emmdev lint -)",
+					"if this is a kustomize patch, lint the rendered output instead (emmdev lint -k DIR)",
 					strings.Join(missing, ", "), c.describeKind()),
 			})
 		}

@@ -57,3 +57,32 @@ func TestRolloutMessageNamesReplicas(t *testing.T) {
 		}
 	}
 }
+
+// TestEmmdevPolicyFilesAreNotLinted: `emmdev lint .` walks into policies/;
+// the shipped policy files are emmdev's, not the API server's, so they get
+// one note instead of an unknown-kind error each.
+func TestEmmdevPolicyFilesAreNotLinted(t *testing.T) {
+	t.Parallel()
+	reg, pol := defaultSetup(t)
+	var in []loader.Input
+	for _, f := range []string{"../../policies/emm.yaml", "../../policies/default.yaml", "testdata/resources/valid-deployment.yaml"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in = append(in, loader.BytesInput(f, data))
+	}
+	res, err := lint.Run(context.Background(), lint.Config{Inputs: in, Registry: reg, Policy: pol})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Findings {
+		if strings.Contains(f.File, "policies/") {
+			t.Errorf("%s:%d: %s %s", f.File, f.Line, f.RuleID, f.Message)
+		}
+	}
+	want := "5 emmdev policy document(s)"
+	if !strings.Contains(strings.Join(res.Notes, "\n"), want) {
+		t.Errorf("notes %q, want one starting %q", res.Notes, want)
+	}
+}

@@ -85,6 +85,13 @@ func DefaultKubernetesVersion() string {
 	return b.KubernetesVersion
 }
 
+// SupportsKubernetesVersion reports whether v (e.g. "1.37" or "v1.37.2")
+// names the embedded version, and which version that is.
+func SupportsKubernetesVersion(v string) (embedded string, ok bool) {
+	embedded = DefaultKubernetesVersion()
+	return embedded, versionMatches(v, embedded)
+}
+
 // New builds a Validator from the embedded schemas. It only indexes the
 // schemas; compiling happens per kind on first use. Custom resources of
 // CRDs in the linted tree are not its business: internal/crdvalidation

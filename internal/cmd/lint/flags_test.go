@@ -36,7 +36,7 @@ func TestFlags(t *testing.T) {
 	if o, err := parse(t, "x.yaml"); err != nil || o.Format != "text" || o.FailOn != "error" {
 		t.Errorf("defaults: %+v %v", o, err)
 	}
-	for _, bad := range [][]string{{}, {"--staged", "-"}, {"--list-rules", "x"}, {"-o", "xml", "x"}} {
+	for _, bad := range [][]string{{}, {"--staged", "-"}, {"--list-rules", "x"}, {"-o", "xml", "x"}, {"--kubernetes-version", "1.20", "x"}} {
 		if _, err := parse(t, bad...); err == nil {
 			t.Errorf("%v accepted", bad)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/emmdev/emmdev/internal/lint/finding"
 	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/lint/report"
+	"github.com/emmdev/emmdev/internal/schema"
 )
 
 // Options holds everything `emmdev lint` needs; flags are parsed into it and
@@ -55,9 +56,11 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.Streams, Version: f.Version, WorkDir: f.WorkDir, Git: ExecGit{}}
 	cmd := &cobra.Command{
 		Use:   "lint [flags] PATH... | -",
-		Short: "Validate manifests offline: schemas and EMM policies, with file:line:col",
-		Long: `Validate Kubernetes manifests against the embedded schemas (no network) and
-the EMM policy rules. PATH is a file, a directory (searched recursively for
+		Short: "Validate manifests offline as the API server would, plus the EMM policies, with file:line:col",
+		Long: `Validate Kubernetes manifests offline with what the API server runs on a
+create (Kubernetes 1.37's own decoding and validation, CRDs and their CEL
+rules, kubectl's YAML reading) plus the EMM policy rules and the custom CEL
+rules of policies/. PATH is a file, a directory (searched recursively for
 .yaml, .yml and .json) or - for stdin. Every finding names the file, line and
 column of the offending field.
 
@@ -120,6 +123,11 @@ func (o *Options) validate() error {
 	}
 	if o.SchemaEngine != "emmdev" && o.SchemaEngine != "kubeconform" {
 		return cmdutil.Usagef("--schema-engine %q: want emmdev or kubeconform", o.SchemaEngine)
+	}
+	if o.KubernetesVersion != "" {
+		if emb, ok := schema.SupportsKubernetesVersion(o.KubernetesVersion); !ok {
+			return cmdutil.Usagef("--kubernetes-version %s: emmdev embeds Kubernetes %s only", o.KubernetesVersion, emb)
+		}
 	}
 	if _, err := loader.CompileExclude(o.Exclude); err != nil {
 		return cmdutil.Usagef("--exclude: %v", err)
