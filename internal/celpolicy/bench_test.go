@@ -16,7 +16,10 @@ import (
 // benchCorpus lints the 8,000-object corpus the way `emmdev lint` does,
 // policy loading included (each iteration is one run). With extra == nil
 // it is lint with only the embedded policies; with the ten rules of
-// testdata/bench-rules.yaml it shows what they add.
+// testdata/bench-rules.yaml it shows what they add. It runs in-process
+// after a warm-up run, so what a process pays once (start-up, schemes, CEL
+// environments) is outside the clock: hack/bench-cel.sh measures the
+// binary as a user runs it.
 func benchCorpus(b *testing.B, extra []string, cached bool) {
 	dir := b.TempDir()
 	if _, err := corpus.WriteDir(dir, corpus.BigFiles, corpus.BigObjectsPerFile); err != nil {
