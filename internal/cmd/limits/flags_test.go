@@ -39,7 +39,7 @@ func TestFlagsReachOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	if o.Watch != 10*time.Minute || o.Interval != 5*time.Second || o.Window != 7*24*time.Hour ||
-		o.Headroom.String() != "1.2" || o.MinSamples != 3 || strings.Join(o.Paths, ",") != "manifests" || o.Format != "table" {
+		o.Headroom.String() != "1.2" || o.MinSamples != 3 || len(o.Paths) != 0 || o.Format != "table" {
 		t.Errorf("defaults = %+v", o)
 	}
 }
@@ -88,5 +88,26 @@ func TestBadManifestFailsWithFileAndLine(t *testing.T) {
 	}
 	if err := Run(&Options{IO: streams, Paths: []string{filepath.Join(dir, "missing")}}); err == nil {
 		t.Error("a missing path must fail")
+	}
+}
+
+// TestPathsResolveFromTheWorkDir: without PATH, limits reads the
+// repository's manifests/ from any subdirectory (as up does); a relative
+// PATH starts at the work dir.
+func TestPathsResolveFromTheWorkDir(t *testing.T) {
+	root := t.TempDir()
+	sub := filepath.Join(root, "internal", "x")
+	for _, d := range []string{filepath.Join(root, ".git"), filepath.Join(root, "manifests"), sub} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := &Options{WorkDir: func() (string, error) { return sub, nil }}
+	if err := o.resolvePaths(); err != nil || len(o.Paths) != 1 || o.Paths[0] != filepath.Join(root, "manifests") {
+		t.Errorf("default paths %v (%v), want %s", o.Paths, err, filepath.Join(root, "manifests"))
+	}
+	o = &Options{WorkDir: func() (string, error) { return sub, nil }, Paths: []string{"a.yaml", "/abs/b.yaml"}}
+	if err := o.resolvePaths(); err != nil || o.Paths[0] != filepath.Join(sub, "a.yaml") || o.Paths[1] != "/abs/b.yaml" {
+		t.Errorf("paths %v (%v)", o.Paths, err)
 	}
 }

@@ -25,6 +25,9 @@ import (
 type Options struct {
 	IO      cmdutil.IOStreams
 	Context context.Context
+	// WorkDir is where relative paths start; without PATH the manifests/
+	// of the repository holding it are read, as up does.
+	WorkDir func() (string, error)
 
 	Paths []string
 	Kube  kube.Flags
@@ -58,7 +61,7 @@ const (
 
 // NewCmd builds the command. runF replaces Run in tests (nil for the real one).
 func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.Streams, Headroom: limits.DefaultHeadroom()}
+	opts := &Options{IO: f.Streams, WorkDir: f.WorkDir, Headroom: limits.DefaultHeadroom()}
 	opts.defaults() // the clients; flags set the rest
 	var headroom, window string
 	cmd := &cobra.Command{
@@ -157,9 +160,6 @@ func (o *Options) parse(headroom, window string) error {
 	}
 	if o.Kube.AllNamespaces {
 		return cmdutil.Usagef("limits works on the namespaces of the manifests; -A does not apply")
-	}
-	if len(o.Paths) == 0 {
-		o.Paths = []string{"manifests"}
 	}
 	return nil
 }

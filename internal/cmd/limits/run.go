@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,6 +17,7 @@ import (
 	"github.com/emmdev/emmdev/internal/cmdutil"
 	"github.com/emmdev/emmdev/internal/kube"
 	"github.com/emmdev/emmdev/internal/limits"
+	"github.com/emmdev/emmdev/internal/repo"
 )
 
 // manifest is one parsed file, kept with its bytes for --write.
@@ -33,6 +35,9 @@ func Run(o *Options) error {
 		ctx = context.Background()
 	}
 	o.defaults()
+	if err := o.resolvePaths(); err != nil {
+		return err
+	}
 	files, workloads, err := readManifests(o.Paths)
 	if err != nil {
 		return err
@@ -243,6 +248,33 @@ func write(files map[string]*manifest, rows []limits.Row) ([]string, error) {
 
 // defaults fills what Options built without flags (tests, other callers)
 // leave zero.
+// resolvePaths makes PATHs relative to the work dir absolute, and without
+// PATH picks the repository's manifests/ (found from the work dir, so
+// limits works from any subdirectory, like up).
+func (o *Options) resolvePaths() error {
+	if o.WorkDir == nil {
+		o.WorkDir = os.Getwd
+	}
+	wd, err := o.WorkDir()
+	if err != nil {
+		return err
+	}
+	if len(o.Paths) == 0 {
+		root, err := repo.Root(wd)
+		if err != nil {
+			root = wd // not in git: manifests/ next to where we are
+		}
+		o.Paths = []string{filepath.Join(root, "manifests")}
+		return nil
+	}
+	for i, p := range o.Paths {
+		if !filepath.IsAbs(p) {
+			o.Paths[i] = filepath.Join(wd, p)
+		}
+	}
+	return nil
+}
+
 func (o *Options) defaults() {
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = defaultTimeout
@@ -264,8 +296,5 @@ func (o *Options) defaults() {
 	}
 	if o.NewMetricsClient == nil {
 		o.NewMetricsClient = func(c *rest.Config) (metricsv.Interface, error) { return metricsv.NewForConfig(c) }
-	}
-	if len(o.Paths) == 0 {
-		o.Paths = []string{"manifests"}
 	}
 }
