@@ -1,14 +1,13 @@
 package lint
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"slices"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/emmdev/emmdev/internal/repo"
 )
 
 // KindConfigName is the file the hostPath rule looks for.
@@ -19,44 +18,7 @@ const KindConfigName = "kind-config.yaml"
 // repository it ends at cwd when cwd is an ancestor of start. It returns ""
 // when no file is found.
 func FindKindConfig(start, cwd string) (string, error) {
-	dir, err := filepath.Abs(start)
-	if err != nil {
-		return "", err
-	}
-	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		dir = filepath.Dir(dir)
-	}
-	var chain []string
-	atGitRoot := false
-	for d := dir; ; {
-		chain = append(chain, d)
-		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
-			atGitRoot = true
-			break
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			break
-		}
-		d = parent
-	}
-	if !atGitRoot && cwd != "" {
-		if cwd, err = filepath.Abs(cwd); err != nil {
-			return "", err
-		}
-		if i := slices.Index(chain, cwd); i >= 0 {
-			chain = chain[:i+1]
-		}
-	}
-	for _, d := range chain {
-		p := filepath.Join(d, KindConfigName)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return "", err
-		}
-	}
-	return "", nil
+	return repo.FindUp(start, cwd, KindConfigName, func(fs.FileInfo) bool { return true })
 }
 
 // ReadKindMounts returns every nodes[].extraMounts[].containerPath of a kind

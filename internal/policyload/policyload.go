@@ -17,12 +17,10 @@ package policyload
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -31,6 +29,7 @@ import (
 	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/lint/policy"
 	"github.com/emmdev/emmdev/internal/lint/rules"
+	"github.com/emmdev/emmdev/internal/repo"
 	"github.com/emmdev/emmdev/policies"
 )
 
@@ -226,46 +225,7 @@ func (l *Loaded) ExportOptions() celpolicy.ExportOptions {
 // enclosing git root, or outside git at cwd when cwd is an ancestor of
 // start. It returns "" when there is none.
 func FindDir(start, cwd string) (string, error) {
-	dir, err := filepath.Abs(start)
-	if err != nil {
-		return "", err
-	}
-	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		dir = filepath.Dir(dir)
-	}
-	var chain []string
-	atGitRoot := false
-	for d := dir; ; {
-		chain = append(chain, d)
-		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
-			atGitRoot = true
-			break
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			break
-		}
-		d = parent
-	}
-	if !atGitRoot && cwd != "" {
-		if cwd, err = filepath.Abs(cwd); err != nil {
-			return "", err
-		}
-		if i := slices.Index(chain, cwd); i >= 0 {
-			chain = chain[:i+1]
-		}
-	}
-	for _, d := range chain {
-		p := filepath.Join(d, DirName)
-		fi, err := os.Stat(p)
-		switch {
-		case err == nil && fi.IsDir():
-			return p, nil
-		case err != nil && !errors.Is(err, fs.ErrNotExist):
-			return "", err
-		}
-	}
-	return "", nil
+	return repo.FindUp(start, cwd, DirName, fs.FileInfo.IsDir)
 }
 
 func resolve(wd, p string) string {
