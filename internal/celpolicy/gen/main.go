@@ -22,10 +22,12 @@ import (
 	"go/format"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/emmdev/emmdev/internal/atomicfile"
+	"github.com/emmdev/emmdev/internal/gomod"
 )
 
 // Pinned input: the same spec internal/schema is generated from.
@@ -49,7 +51,7 @@ func run(ctx context.Context, args []string, log io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	dir, err := moduleDir(ctx, kubernetesModule+"@"+kubernetesVersion)
+	dir, err := gomod.Dir(ctx, kubernetesModule+"@"+kubernetesVersion)
 	if err != nil {
 		return err
 	}
@@ -61,7 +63,7 @@ func run(ctx context.Context, args []string, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(*out, src); err != nil {
+	if err := atomicfile.Write(*out, src, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(log, "gen: wrote %s (%d bytes)\n", *out, len(src))
@@ -131,55 +133,4 @@ func generate(swagger []byte) ([]byte, error) {
 	}
 	b.WriteString("}\n")
 	return format.Source(b.Bytes())
-}
-
-// moduleDir downloads a module (or finds it in the module cache) and returns
-// its directory. It runs in an empty directory so this repository's go.mod
-// and go.sum are left alone.
-func moduleDir(ctx context.Context, modVersion string) (string, error) {
-	tmp, err := os.MkdirTemp("", "emmdev-gen-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", modVersion)
-	cmd.Dir = tmp
-	cmd.Env = append(os.Environ(), "GO111MODULE=on", "GOFLAGS=")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
-	var info struct {
-		Dir   string
-		Error string
-	}
-	if err := json.Unmarshal(stdout.Bytes(), &info); err != nil || info.Error != "" || info.Dir == "" {
-		msg := info.Error
-		if msg == "" {
-			msg = stderr.String()
-		}
-		return "", fmt.Errorf("go mod download %s: %w: %s", modVersion, errors.Join(runErr, err), msg)
-	}
-	return info.Dir, nil
-}
-
-// writeFileAtomic writes next to path and renames, so a crash never leaves a
-// truncated file behind.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".gen-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

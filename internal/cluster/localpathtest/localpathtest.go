@@ -274,8 +274,11 @@ func (p *Provisioner) Log() string {
 }
 
 func moduleDir(mod string) (string, error) {
+	// A hung proxy must not hang the test run.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
 	var stdout, stderr bytes.Buffer
-	cmd := exec.Command("go", "mod", "download", "-json", mod)
+	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", mod)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
 	var info struct{ Dir, Error string }

@@ -15,18 +15,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 
 	"github.com/emmdev/emmdev/internal/atomicfile"
+	"github.com/emmdev/emmdev/internal/gomod"
 	"github.com/emmdev/emmdev/internal/schema"
 )
 
@@ -55,11 +52,11 @@ func run(ctx context.Context, args []string, log io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	k8sDir, err := moduleDir(ctx, kubernetesModule+"@v"+kubernetesVersion)
+	k8sDir, err := gomod.Dir(ctx, kubernetesModule+"@v"+kubernetesVersion)
 	if err != nil {
 		return err
 	}
-	sealedDir, err := moduleDir(ctx, sealedSecretsModule+"@"+sealedSecretsTag)
+	sealedDir, err := gomod.Dir(ctx, sealedSecretsModule+"@"+sealedSecretsTag)
 	if err != nil {
 		return err
 	}
@@ -116,34 +113,4 @@ func build(k8sDir, sealedDir string) ([]byte, error) {
 		return nil, err
 	}
 	return b.Encode()
-}
-
-// moduleDir downloads a module (or finds it in the module cache) and returns
-// its directory. It runs in an empty directory so this repository's go.mod
-// and go.sum are left alone.
-func moduleDir(ctx context.Context, modVersion string, extraEnv ...string) (string, error) {
-	tmp, err := os.MkdirTemp("", "emmdev-gen-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", modVersion)
-	cmd.Dir = tmp
-	cmd.Env = append(append(os.Environ(), "GO111MODULE=on", "GOFLAGS="), extraEnv...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
-	var info struct {
-		Dir   string
-		Error string
-	}
-	// go mod download -json reports its errors in the JSON too.
-	if err := json.Unmarshal(stdout.Bytes(), &info); err != nil || info.Error != "" || info.Dir == "" {
-		msg := info.Error
-		if msg == "" {
-			msg = stderr.String()
-		}
-		return "", fmt.Errorf("go mod download %s: %w: %s", modVersion, errors.Join(runErr, err), msg)
-	}
-	return info.Dir, nil
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/emmdev/emmdev/internal/gomod"
 	"github.com/emmdev/emmdev/internal/testenv"
 )
 
@@ -15,11 +16,11 @@ import (
 func TestCommittedBundleIsUpToDate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	k8sDir, err := moduleDir(ctx, kubernetesModule+"@v"+kubernetesVersion, "GOPROXY=off")
+	k8sDir, err := gomod.Dir(ctx, kubernetesModule+"@v"+kubernetesVersion, "GOPROXY=off")
 	if err != nil {
 		testenv.SkipOrFail(t, "inputs not in the module cache (run `go generate ./internal/schema/...` once with the proxy): %v", err)
 	}
-	sealedDir, err := moduleDir(ctx, sealedSecretsModule+"@"+sealedSecretsTag, "GOPROXY=off")
+	sealedDir, err := gomod.Dir(ctx, sealedSecretsModule+"@"+sealedSecretsTag, "GOPROXY=off")
 	if err != nil {
 		testenv.SkipOrFail(t, "inputs not in the module cache: %v", err)
 	}
