@@ -180,6 +180,20 @@ func (s *Set) Lookup(apiVersion, kind string) (*CRD, bool) {
 	return c, ok
 }
 
+// Embedded reports whether the CRD is one shipped with emmdev (AddEmbedded).
+func (c *CRD) Embedded() bool { return c.embedded }
+
+// LookupEmbedded is Lookup among the embedded CRDs only. Unlike Lookup it
+// is safe to call while Add is called: AddEmbedded must be done.
+func (s *Set) LookupEmbedded(apiVersion, kind string) (*CRD, bool) {
+	group, _, found := strings.Cut(apiVersion, "/")
+	if !found {
+		return nil, false
+	}
+	c, ok := s.embedded[schema.GroupKind{Group: group, Kind: kind}]
+	return c, ok
+}
+
 // Name is the CRD's metadata.name.
 func (c *CRD) Name() string { return c.name }
 

@@ -56,6 +56,20 @@ func newCELChecks(ctx context.Context, cfg Config, sets ...[]*loader.Object) *ce
 	return &celChecks{ctx: ctx, cfg: cfg, ev: ev, notJudged: map[[2]string]int{}}
 }
 
+// celRulesRun reports whether newCELChecks will have rules to run: custom
+// (not built-in) rules the policy leaves on.
+func celRulesRun(cfg Config) bool {
+	if cfg.CEL == nil {
+		return false
+	}
+	for _, r := range cfg.CEL.Rules {
+		if !r.Builtin && cfg.Policy.Rules[r.ID].Enabled {
+			return true
+		}
+	}
+	return false
+}
+
 // check returns the findings of the CEL rules on o: the message is the one
 // the cluster gives, the position the field the rule reads.
 // decoded is the object as the API server's validation decoded it (nil:

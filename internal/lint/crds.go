@@ -1,7 +1,9 @@
 package lint
 
 import (
+	"context"
 	"fmt"
+	"sync"
 
 	"github.com/emmdev/emmdev/internal/crdvalidation"
 	"github.com/emmdev/emmdev/internal/lint/finding"
@@ -11,12 +13,17 @@ import (
 
 // crdChecks validates CustomResourceDefinitions and custom resources the
 // way apiextensions-apiserver does (internal/crdvalidation), whichever
-// schema engine validates the built-in kinds. Read-only once built.
+// schema engine validates the built-in kinds. It starts with the CRDs
+// emmdev embeds (before loading, so the prevalidator can use them); the
+// tree's CRDs are added once loaded (addTree), then it is read-only.
 type crdChecks struct {
 	set *crdvalidation.Set
 	// linted maps the CRD objects being linted to their entry, so their
 	// own problems are reported on them.
 	linted map[*loader.Object]*crdvalidation.CRD
+	// builtinGroups are the API groups the API server serves itself,
+	// read once when a CRD needs them.
+	builtinGroups func() (map[string]bool, error)
 }
 
 // isCRD matches the CustomResourceDefinitions the API server serves
@@ -26,36 +33,13 @@ func isCRD(o *loader.Object) bool {
 	return o.APIVersion == "apiextensions.k8s.io/v1" && o.Kind == "CustomResourceDefinition"
 }
 
-// newCRDChecks registers the CRDs found in the linted objects, then in the
-// context objects, then the CRDs emmdev embeds (SealedSecret): the first
-// declaration of a kind is the one used.
-func newCRDChecks(linted, context []*loader.Object) (*crdChecks, error) {
-	var builtin map[string]bool
-	for _, set := range [][]*loader.Object{linted, context} {
-		for _, o := range set {
-			if isCRD(o) && builtin == nil {
-				var err error
-				if builtin, err = schema.BuiltinGroups(); err != nil {
-					return nil, err
-				}
-			}
-		}
-	}
-	c := &crdChecks{
-		set:    crdvalidation.NewSet(crdvalidation.Options{BuiltinGroup: func(g string) bool { return builtin[g] }}),
-		linted: map[*loader.Object]*crdvalidation.CRD{},
-	}
-	for i, set := range [][]*loader.Object{linted, context} {
-		for _, o := range set {
-			if !isCRD(o) {
-				continue
-			}
-			crd := c.set.Add(o.Obj, fmt.Sprintf("%s:%d", o.File, o.Line()))
-			if i == 0 {
-				c.linted[o] = crd
-			}
-		}
-	}
+// newCRDChecks holds the CRDs emmdev embeds (SealedSecret).
+func newCRDChecks() (*crdChecks, error) {
+	c := &crdChecks{linted: map[*loader.Object]*crdvalidation.CRD{}, builtinGroups: sync.OnceValues(schema.BuiltinGroups)}
+	c.set = crdvalidation.NewSet(crdvalidation.Options{BuiltinGroup: func(g string) bool {
+		builtin, _ := c.builtinGroups() // its error is returned by addTree
+		return builtin[g]
+	}})
 	docs, err := schema.EmbeddedCRDs()
 	if err != nil {
 		return nil, err
@@ -68,24 +52,55 @@ func newCRDChecks(linted, context []*loader.Object) (*crdChecks, error) {
 	return c, nil
 }
 
+// addTree registers the CRDs found in the linted objects, then in the
+// context objects: the first declaration of a kind is the one used, and
+// replaces an embedded one.
+func (c *crdChecks) addTree(linted, context []*loader.Object) error {
+	for i, set := range [][]*loader.Object{linted, context} {
+		for _, o := range set {
+			if !isCRD(o) {
+				continue
+			}
+			if _, err := c.builtinGroups(); err != nil {
+				return err
+			}
+			crd := c.set.Add(o.Obj, fmt.Sprintf("%s:%d", o.File, o.Line()))
+			if i == 0 {
+				c.linted[o] = crd
+			}
+		}
+	}
+	return nil
+}
+
 // check reports what the API server's CRD handling finds in o. It returns
 // true when o is a custom resource of a known CRD: then this was its schema
 // validation, and the schema engine must not look for it. A CRD object
 // gets its own findings here and still goes through the schema engine.
-func (c *crdChecks) check(e *engine, o *loader.Object, emit func(finding.Finding)) bool {
+func (c *crdChecks) check(ctx context.Context, e *engine, o *loader.Object, emit func(finding.Finding)) (bool, error) {
 	if c == nil {
-		return false
+		return false, nil
 	}
 	if crd, ok := c.linted[o]; ok {
 		c.report(e, o, crd.Check(), emit)
-		return false
+		return false, nil
 	}
 	crd, ok := c.set.Lookup(o.APIVersion, o.Kind)
 	if !ok {
-		return false
+		return false, nil
+	}
+	if crd.Embedded() {
+		issues, done, err := e.pre.crdResult(ctx, o, crd)
+		if err != nil {
+			return true, err
+		}
+		if done {
+			c.report(e, o, issues, emit)
+			return true, nil
+		}
 	}
 	c.report(e, o, crd.Validate(o.Obj), emit)
-	return true
+	return true, nil
 }
 
 func (c *crdChecks) report(e *engine, o *loader.Object, issues []crdvalidation.Issue, emit func(finding.Finding)) {

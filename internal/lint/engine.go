@@ -36,6 +36,7 @@ type engine struct {
 	skipKinds []string
 	crds      *crdChecks // CRDs and custom resources (crds.go)
 	cel       *celChecks // custom CEL rules, nil when there are none
+	pre       *prevalidator
 }
 
 func newEngine(cfg Config, idx *rules.Index, v Validator) *engine {
@@ -121,8 +122,8 @@ func (e *engine) checkSchema(ctx context.Context, o *loader.Object, add func(act
 	if e.skipped(o) {
 		return nil
 	}
-	if e.crds.check(e, o, emit) {
-		return nil
+	if isCR, err := e.crds.check(ctx, e, o, emit); isCR || err != nil {
+		return err
 	}
 	if e.native != nil && e.native.Handles(o.APIVersion, o.Kind) {
 		return e.checkNative(ctx, o, emit, decoded)

@@ -78,7 +78,21 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Registry == nil || cfg.Policy == nil {
 		return nil, errors.New("lint: registry and policy are required")
 	}
-	objs, loadErrs, err := loader.LoadAll(ctx, cfg.Inputs, cfg.Loader)
+	native := cfg.Native
+	if native == nil {
+		native = apivalidation.New()
+	}
+	crds, err := newCRDChecks()
+	if err != nil {
+		return nil, err
+	}
+	// One worker fewer than the loader's: the loader keeps its pace.
+	pre := newPrevalidator(ctx, native, crds.set, celRulesRun(cfg), max(1, workers(cfg.Workers)-1))
+	defer pre.stop()
+	lo := cfg.Loader
+	lo.OnObject = pre.submit
+	objs, loadErrs, err := loader.LoadAll(ctx, cfg.Inputs, lo)
+	pre.loaded()
 	if err != nil {
 		return nil, err
 	}
@@ -105,8 +119,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			}
 		}
 	}
-	crds, err := newCRDChecks(objs, ctxObjs)
-	if err != nil {
+	if err := crds.addTree(objs, ctxObjs); err != nil {
 		return nil, err
 	}
 	if cfg.KindConfig != "" {
@@ -125,9 +138,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("loading schemas: %w", err)
 	}
 	e := newEngine(cfg, idx, v)
-	if e.native = cfg.Native; e.native == nil {
-		e.native = apivalidation.New()
-	}
+	e.native, e.pre = native, pre
 	e.crds = crds
 	e.cel = newCELChecks(ctx, cfg, objs, ctxObjs)
 	findings, err := e.checkAll(ctx, objs)

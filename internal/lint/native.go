@@ -41,8 +41,14 @@ type decodingValidator interface {
 func (e *engine) checkNative(ctx context.Context, o *loader.Object, emit func(finding.Finding), decoded *runtime.Object) error {
 	var issues []apivalidation.Issue
 	var err error
-	if dv, ok := e.native.(decodingValidator); ok && decoded != nil {
-		issues, *decoded, err = dv.ValidateDecoded(ctx, o.Obj)
+	var dv runtime.Object
+	var done bool
+	if issues, dv, done, err = e.pre.result(ctx, o, decoded != nil); done || err != nil {
+		if decoded != nil {
+			*decoded = dv
+		}
+	} else if v, ok := e.native.(decodingValidator); ok && decoded != nil {
+		issues, *decoded, err = v.ValidateDecoded(ctx, o.Obj)
 	} else {
 		issues, err = e.native.Validate(ctx, o.Obj)
 	}

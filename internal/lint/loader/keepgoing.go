@@ -71,6 +71,11 @@ func ParseAll(name string, data []byte, opts Options) (objs []*Object, errs []*E
 			errs = append(errs, asError(name, err))
 			continue
 		}
+		if opts.OnObject != nil {
+			for _, o := range got {
+				opts.OnObject(o)
+			}
+		}
 		objs = append(objs, got...)
 	}
 }

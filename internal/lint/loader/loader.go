@@ -37,6 +37,12 @@ type Options struct {
 	MaxDepth      int
 	// Workers is the number of files parsed concurrently (0 = GOMAXPROCS).
 	Workers int
+	// OnObject, when set, is called by ParseAll with each object as soon
+	// as its document is read (from the loading goroutines, so it must be
+	// safe for concurrent use and quick), letting work that needs only the
+	// object start while the rest of the file is still being read. The
+	// object must not be changed.
+	OnObject func(*Object)
 }
 
 func (o Options) withDefaults() Options {
