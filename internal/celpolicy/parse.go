@@ -17,6 +17,7 @@ import (
 	sjson "sigs.k8s.io/json"
 
 	"github.com/emmdev/emmdev/internal/lint/finding"
+	"github.com/emmdev/emmdev/internal/lint/loader"
 )
 
 // MaxIDLength keeps emmdev.dev/ignore-<id> within the 63 characters a
@@ -56,7 +57,8 @@ func Parse(src Source) ([]*Policy, error) {
 			break
 		}
 		if err != nil {
-			return nil, &Error{Pos: Pos{File: src.Name}, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+			line, problem := loader.SyntaxError(src.Data, err.Error())
+			return nil, &Error{Pos: Pos{File: src.Name, Line: line}, Msg: problem}
 		}
 		if len(doc.Content) == 0 || (doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].ShortTag() == "!!null") {
 			continue

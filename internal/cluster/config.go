@@ -19,6 +19,8 @@ import (
 
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 	"sigs.k8s.io/yaml"
+
+	"github.com/emmdev/emmdev/internal/lint/loader"
 )
 
 // DefaultName is the cluster name when kind-config.yaml sets none.
@@ -56,7 +58,7 @@ func ParseConfig(name string, data []byte) (*v1alpha4.Cluster, error) {
 		APIVersion string `json:"apiVersion"`
 	}
 	if err := yaml.Unmarshal(data, &tm); err != nil {
-		return nil, yamlError(name, err)
+		return nil, yamlError(name, data, err)
 	}
 	if tm.Kind != "Cluster" || tm.APIVersion != "kind.x-k8s.io/v1alpha4" {
 		return nil, fmt.Errorf("%s:1: want kind: Cluster, apiVersion: kind.x-k8s.io/v1alpha4; got kind %q, apiVersion %q", name, tm.Kind, tm.APIVersion)
@@ -68,7 +70,7 @@ func ParseConfig(name string, data []byte) (*v1alpha4.Cluster, error) {
 				return nil, fmt.Errorf("%s:%d: unknown field %q (not in kind's v1alpha4 Cluster)", name, line, field)
 			}
 		}
-		return nil, yamlError(name, err)
+		return nil, yamlError(name, data, err)
 	}
 	return cfg, nil
 }
@@ -98,12 +100,12 @@ func findKeyLine(data []byte, key string) int {
 // line 5: ..." into "name:5: ..." so the message reads file:line: problem.
 // The YAML library's errors carry no type or sentinel worth keeping, so only
 // the text is re-shaped.
-func yamlError(name string, err error) error {
+func yamlError(name string, data []byte, err error) error {
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "error converting YAML to JSON: ")
 	msg = strings.TrimPrefix(msg, "error unmarshaling JSON: while decoding JSON: ")
-	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
-		return fmt.Errorf("%s:%s", name, rest)
+	if line, problem := loader.SyntaxError(data, msg); line > 0 {
+		return fmt.Errorf("%s:%d: %s", name, line, problem)
 	}
 	return fmt.Errorf("%s: %s", name, msg)
 }

@@ -69,6 +69,9 @@ func TestParseConfigErrorsCarryLines(t *testing.T) {
 	}{
 		{"wrong kind", "kind: Pod\napiVersion: v1\n", `kind-config.yaml:1: want kind: Cluster`},
 		{"bad yaml", "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes: [\n", "kind-config.yaml:3: did not find expected node content"},
+		// yaml.v2 marks the token it stopped at, the next item (0-based: it
+		// would say line 5).
+		{"unclosed flow list mid-file", "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n    labels: [a\n  - role: worker\n", "kind-config.yaml:6: did not find expected ',' or ']'"},
 		{"unknown field", "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnetworking:\n  apiServerPorts: 1\n", `kind-config.yaml:4: unknown field "apiServerPorts"`},
 	}
 	for _, tt := range tests {

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/emmdev/emmdev/internal/lint/loader"
 )
 
 // Workload is an object of the manifests that runs containers.
@@ -127,21 +129,13 @@ func ParseFile(path string, data []byte) ([]Document, error) {
 			return docs, nil
 		}
 		if err != nil {
-			return nil, &ParseError{File: path, Line: yamlErrorLine(err), Err: err}
+			line, problem := loader.SyntaxError(data, err.Error())
+			return nil, &ParseError{File: path, Line: line, Err: errors.New(problem)}
 		}
 		if len(n.Content) == 1 && n.Content[0].Kind == yaml.MappingNode {
 			docs = append(docs, Document{File: path, Root: n.Content[0]})
 		}
 	}
-}
-
-// yamlErrorLine digs the line out of a yaml.v3 error ("yaml: line 7: ...").
-func yamlErrorLine(err error) int {
-	var line int
-	if _, e := fmt.Sscanf(strings.TrimPrefix(err.Error(), "yaml: "), "line %d:", &line); e == nil {
-		return line
-	}
-	return 0
 }
 
 // Workloads finds the workloads of a document: Deployment, StatefulSet,

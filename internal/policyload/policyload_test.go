@@ -1,6 +1,7 @@
 package policyload_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,6 +46,14 @@ spec:
 `
 
 func rule(id string) string { return strings.Replace(customRule, "%s", id, 1) }
+
+// flowLine is the line of "  rules:" in a rule file, where the tests open
+// a flow list that is never closed: the parser stops at the block item on
+// the next line.
+func flowLine(doc string) int {
+	i := strings.Index(doc, "  rules:\n")
+	return strings.Count(doc[:i], "\n") + 1
+}
 
 // TestEmbeddedOnly: outside a repository with policies/, the binary's own
 // policies apply: the default lint policy and the four EMM twins.
@@ -143,7 +152,7 @@ func TestBadRepositoryPolicy(t *testing.T) {
 func TestPolicyFilesFailClosed(t *testing.T) {
 	t.Parallel()
 	for name, tc := range map[string]struct{ content, want string }{
-		"unclosed flow list":  {strings.Replace(rule("x"), "  rules:\n", "  rules: [\n", 1), "custom.yaml:"},
+		"unclosed flow list":  {strings.Replace(rule("x"), "  rules:\n", "  rules: [\n", 1), fmt.Sprintf("custom.yaml:%d: did not find expected node content", flowLine(rule("x"))+1)},
 		"kind typo":           {strings.Replace(rule("x"), "kind: CELPolicy", "kind: CelPolicy", 1), `custom.yaml:1: kind "CelPolicy" (apiVersion emmdev.dev/v1alpha1) is not one emmdev knows`},
 		"second lint policy":  {"apiVersion: emmdev.dev/v1alpha1\nkind: LintPolicy\nrules: {}\n", "custom.yaml:1: a lint policy in policies/ is default.yaml"},
 		"unknown emmdev kind": {strings.Replace(rule("x"), "kind: CELPolicy", "kind: Rule", 1), `custom.yaml:1: kind "Rule"`},

@@ -84,7 +84,7 @@ func TestCLI(t *testing.T) {
 		// Keep going, fail closed: the broken file is an error finding, the
 		// good one is still linted (2 objects), exit 1 not 2.
 		{name: "unparsable", args: []string{"lint", "testdata/clean.yaml", "testdata/broken.yaml"}, code: 1,
-			outHas: []string{"testdata/broken.yaml:5: error [parse] did not find expected ',' or ']'", "✗ 1 error, 0 warnings, 0 info in 2 objects (2 files)"}},
+			outHas: []string{"testdata/broken.yaml:6: error [parse] did not find expected ',' or ']'", "✗ 1 error, 0 warnings, 0 info in 2 objects (2 files)"}},
 		{name: "unparsable next to a plaintext secret", args: []string{"lint", "-o", "json", "testdata/broken.yaml", "testdata/secret.yaml"}, code: 1, stdoutOnly: true,
 			outHas: []string{`"rule": "parse"`, `"rule": "plaintext-secret"`, `"file": "testdata/secret.yaml"`}},
 		{name: "zero objects", args: []string{"lint", emptyDir}, code: 2, errHas: []string{"no Kubernetes objects found"}},

@@ -182,9 +182,8 @@ func yamlError(name string, data []byte, err error) error {
 			return &Error{File: name, Line: bytes.Count(data[:i], []byte("\n")) + 1, Msg: "alias *" + m[1] + " has no anchor &" + m[1], Err: err}
 		}
 	}
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{File: name, Line: line, Msg: m[2], Err: err}
+	if line, problem := SyntaxError(data, msg); line > 0 {
+		return &Error{File: name, Line: line, Msg: problem, Err: err}
 	}
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
@@ -195,6 +194,81 @@ func yamlError(name string, data []byte, err error) error {
 		}
 	}
 	return &Error{File: name, Msg: "invalid YAML: " + trimYAMLPrefix(msg), Err: err}
+}
+
+// SyntaxError locates a YAML syntax error in data from the text of
+// yaml.v3's (or yaml.v2's: the same libyaml port) error message: the
+// 1-based line a user has to fix (0 = unknown) and the problem without
+// the library's prefix and line.
+func SyntaxError(data []byte, msg string) (line int, problem string) {
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		if parserProblems[m[2]] {
+			line = min(line+1, lineCount(data))
+		}
+		return line, m[2]
+	}
+	problem = trimYAMLPrefix(msg)
+	if parserProblems[problem] || scannerProblems[problem] {
+		return 1, problem // no line: both marks were on the first line
+	}
+	return 0, problem
+}
+
+// parserProblems are the problems yaml.v3's parser (not its scanner)
+// reports. For those it prints the 0-based line of its mark, and no line
+// at all for the first one (go.yaml.in/yaml/v3 decode.go, parser.fail);
+// scanner problems get the 1-based line.
+var parserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
+// scannerProblems are the problems yaml.v3's scanner reports (scannerc.go).
+var scannerProblems = map[string]bool{
+	"block sequence entries are not allowed in this context":       true,
+	"could not find expected ':'":                                  true,
+	"could not find expected directive name":                       true,
+	"did not find expected alphabetic or numeric character":        true,
+	"did not find expected comment or line break":                  true,
+	"did not find expected digit or '.' character":                 true,
+	"did not find expected hexdecimal number":                      true,
+	"did not find expected version number":                         true,
+	"did not find expected whitespace or line break":               true,
+	"did not find expected whitespace":                             true,
+	"did not find the expected '>'":                                true,
+	"found a tab character that violates indentation":              true,
+	"found a tab character where an indentation space is expected": true,
+	"found an indentation indicator equal to 0":                    true,
+	"found character that cannot start any token":                  true,
+	"found extremely long version number":                          true,
+	"found invalid Unicode character escape code":                  true,
+	"found unexpected document indicator":                          true,
+	"found unexpected end of stream":                               true,
+	"found unexpected non-alphabetical character":                  true,
+	"found unknown directive name":                                 true,
+	"found unknown escape character":                               true,
+	"mapping keys are not allowed in this context":                 true,
+	"mapping values are not allowed in this context":               true,
+}
+
+// lineCount is the number of the last line of data: a problem at the end
+// of the stream is marked on the line after a final newline.
+func lineCount(data []byte) int {
+	n := bytes.Count(data, []byte("\n"))
+	if len(data) == 0 || data[len(data)-1] != '\n' {
+		n++
+	}
+	return max(n, 1)
 }
 
 func trimYAMLPrefix(s string) string {
