@@ -91,6 +91,18 @@ func (v *Validator) Handles(apiVersion, kind string) bool {
 	return ok
 }
 
+// Knows is a cheap Handles: whether the kind is one this package validates,
+// without registering its API group (the group may still turn out not to
+// serve that version).
+func (v *Validator) Knows(apiVersion, kind string) bool {
+	gv, err := schema.ParseGroupVersion(apiVersion)
+	if err != nil || gv.Version == "" || strings.Contains(gv.Version, "alpha") || strings.Contains(gv.Version, "beta") {
+		return false
+	}
+	_, ok := v.kinds[gv.WithKind(kind).GroupKind()]
+	return ok
+}
+
 // lock finds a kind this package validates and returns with the scheme
 // read-locked and the kind's group registered; the caller unlocks.
 func (v *Validator) lock(apiVersion, kind string) (schema.GroupVersionKind, kindEntry, bool) {

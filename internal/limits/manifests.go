@@ -62,14 +62,21 @@ func (c *Container) Value(section, res string) (string, *yaml.Node) {
 type ParseError struct {
 	File string
 	Line int
-	Err  error
+	// Problem is what to print instead of Err ("" = Err's text): the YAML
+	// library's message without its own (0-based) line.
+	Problem string
+	Err     error
 }
 
 func (e *ParseError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	msg := e.Problem
+	if msg == "" {
+		msg = e.Err.Error()
 	}
-	return fmt.Sprintf("%s: %v", e.File, e.Err)
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, msg)
 }
 func (e *ParseError) Unwrap() error { return e.Err }
 
@@ -130,7 +137,7 @@ func ParseFile(path string, data []byte) ([]Document, error) {
 		}
 		if err != nil {
 			line, problem := loader.SyntaxError(data, err.Error())
-			return nil, &ParseError{File: path, Line: line, Err: errors.New(problem)}
+			return nil, &ParseError{File: path, Line: line, Problem: problem, Err: err}
 		}
 		if len(n.Content) == 1 && n.Content[0].Kind == yaml.MappingNode {
 			docs = append(docs, Document{File: path, Root: n.Content[0]})

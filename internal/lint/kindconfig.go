@@ -7,6 +7,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/repo"
 )
 
@@ -38,6 +39,9 @@ func ReadKindMounts(path string) ([]string, error) {
 		} `yaml:"nodes"`
 	}
 	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		if line, problem := loader.SyntaxError(data, err.Error()); line > 0 {
+			return nil, fmt.Errorf("%s:%d: %s", path, line, problem)
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if cfg.Kind != "Cluster" {

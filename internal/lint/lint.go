@@ -86,7 +86,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// One worker fewer than the loader's: the loader keeps its pace.
+	// One worker fewer than the check phase has (the cores, by default):
+	// one file is read by one loader goroutine, which must keep its pace.
 	pre := newPrevalidator(ctx, native, crds.set, celRulesRun(cfg), max(1, workers(cfg.Workers)-1))
 	defer pre.stop()
 	lo := cfg.Loader

@@ -78,10 +78,22 @@ func newPrevalidator(ctx context.Context, native NativeValidator, crds *crdvalid
 	return p
 }
 
-// submit is the loader's OnObject hook.
+// knower is the cheap pre-check of *apivalidation.Validator.
+type knower interface {
+	Knows(apiVersion, kind string) bool
+}
+
+// submit is the loader's OnObject hook. Kinds no worker validates (the
+// tree's custom resources, unknown kinds) get no entry, so they cost the
+// loader nothing.
 func (p *prevalidator) submit(o *loader.Object) {
 	if o.APIVersion == "" || o.Kind == "" {
 		return
+	}
+	if k, ok := p.native.(knower); ok && !k.Knows(o.APIVersion, o.Kind) {
+		if _, embedded := p.crds.LookupEmbedded(o.APIVersion, o.Kind); !embedded {
+			return
+		}
 	}
 	e := &preEntry{obj: o, done: make(chan struct{})}
 	p.mu.Lock()
@@ -167,7 +179,9 @@ func (p *prevalidator) result(ctx context.Context, o *loader.Object, wantDecoded
 	if e == nil || err != nil {
 		return nil, nil, false, err
 	}
-	return e.issues, e.decoded, true, e.err
+	issues, decoded, err = e.issues, e.decoded, e.err
+	e.issues, e.decoded = nil, nil // taken once: the check owns it now
+	return issues, decoded, true, err
 }
 
 // crdResult returns o's validation by crd done while loading; ok is false
@@ -178,5 +192,7 @@ func (p *prevalidator) crdResult(ctx context.Context, o *loader.Object, crd *crd
 	if e == nil || err != nil || e.crd != crd {
 		return nil, false, err
 	}
-	return e.crdIssues, true, nil
+	issues = e.crdIssues
+	e.crdIssues = nil // taken once
+	return issues, true, nil
 }

@@ -248,3 +248,61 @@ spec:
 		t.Errorf("findings %q: want the tree CRD's spec.owner: Required value", got)
 	}
 }
+
+// blockingNative stands in for the API server's validation: it takes
+// every kind and returns only when its context ends.
+type blockingNative struct{ started chan struct{} }
+
+func (blockingNative) Handles(string, string) bool { return true }
+
+func (b blockingNative) Validate(ctx context.Context, _ map[string]any) ([]apivalidation.Issue, error) {
+	close(b.started)
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// A validation the stop cut short is no result: the check phase must not
+// report "context canceled" as the object's problem, or nothing at all.
+func TestStopCutsShortARunningValidation(t *testing.T) {
+	t.Parallel()
+	objs := parseInput(t)
+	crds, err := newCRDChecks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	native := blockingNative{started: make(chan struct{})}
+	p := newPrevalidator(context.Background(), native, crds.set, false, 1)
+	p.submit(objs[2]) // the ConfigMap
+	p.loaded()
+	<-native.started // the worker has claimed it and is validating
+	p.stop()
+	if e := p.entries[objs[2]]; e.state.Load() != preClaimed || e.err == nil {
+		t.Fatalf("entry state %d err %v, want claimed and cut short", e.state.Load(), e.err)
+	}
+	if issues, _, ok, err := p.result(context.Background(), objs[2], false); ok || err != nil {
+		t.Errorf("result after stop: issues %v ok %v err %v, want none to use", issues, ok, err)
+	}
+}
+
+// Only objects a worker validates get an entry: custom resources of the
+// tree's CRDs and unknown kinds cost the loader nothing.
+func TestSubmitSkipsKindsNoWorkerValidates(t *testing.T) {
+	t.Parallel()
+	objs := parseInput(t)
+	crds, err := newCRDChecks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPrevalidator(context.Background(), apivalidation.New(), crds.set, false, 0)
+	defer p.stop()
+	for _, o := range objs {
+		p.submit(o)
+	}
+	p.loaded()
+	for _, o := range objs {
+		_, has := p.entries[o]
+		if want := o.Kind != "Widget"; has != want {
+			t.Errorf("%s: entry %v, want %v", o.Ref(), has, want)
+		}
+	}
+}

@@ -22,7 +22,7 @@ func LoadAll(ctx context.Context, inputs []Input, opts Options) ([]*Object, []*E
 	objs := make([][]*Object, len(inputs))
 	errs := make([][]*Error, len(inputs))
 	err := parallel.ForEach(ctx, len(inputs), opts.Workers, func(i int) error {
-		objs[i], errs[i] = loadOneAll(inputs[i], opts)
+		objs[i], errs[i] = loadOneAll(ctx, inputs[i], opts)
 		return nil
 	})
 	if err != nil {
@@ -37,7 +37,7 @@ func LoadAll(ctx context.Context, inputs []Input, opts Options) ([]*Object, []*E
 	return outObjs, outErrs, nil
 }
 
-func loadOneAll(in Input, opts Options) ([]*Object, []*Error) {
+func loadOneAll(ctx context.Context, in Input, opts Options) ([]*Object, []*Error) {
 	data, err := in.Read(opts.MaxFileBytes)
 	if err != nil {
 		return nil, []*Error{{File: in.Name, Msg: fmt.Sprintf("cannot read: %v", unwrapPath(err)), Err: err}}
@@ -45,7 +45,7 @@ func loadOneAll(in Input, opts Options) ([]*Object, []*Error) {
 	if int64(len(data)) > opts.MaxFileBytes {
 		return nil, []*Error{{File: in.Name, Msg: fmt.Sprintf("file is over the %d byte limit", opts.MaxFileBytes)}}
 	}
-	return ParseAll(in.Name, data, opts)
+	return parseAll(ctx, in.Name, data, opts)
 }
 
 // ParseAll is Parse that keeps every document it can: a document that is
@@ -53,12 +53,22 @@ func loadOneAll(in Input, opts Options) ([]*Object, []*Error) {
 // still read. A YAML syntax error ends the file (the decoder cannot resync),
 // keeping the documents before it.
 func ParseAll(name string, data []byte, opts Options) (objs []*Object, errs []*Error) {
+	return parseAll(context.Background(), name, data, opts)
+}
+
+// parseAll is ParseAll that stops between documents once ctx is done (the
+// caller reports the interruption): a file of thousands of objects must
+// not hold up Ctrl-C.
+func parseAll(ctx context.Context, name string, data []byte, opts Options) (objs []*Object, errs []*Error) {
 	opts = opts.withDefaults()
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, []*Error{{File: name, Msg: "binary content (NUL byte), not a YAML or JSON manifest"}}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for doc := 1; ; doc++ {
+		if ctx.Err() != nil {
+			return objs, errs
+		}
 		var n yaml.Node
 		if err := dec.Decode(&n); err != nil {
 			if errors.Is(err, io.EOF) {

@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"strconv"
 
+	yaml2 "go.yaml.in/yaml/v2"
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/emmdev/emmdev/internal/parallel"
@@ -205,6 +206,11 @@ func SyntaxError(data []byte, msg string) (line int, problem string) {
 		line, _ = strconv.Atoi(m[1])
 		if parserProblems[m[2]] {
 			line = min(line+1, lineCount(data))
+			if !flowProblems[m[2]] {
+				if l := problemLine(data, m[2]); l > 0 {
+					line = l
+				}
+			}
 		}
 		return line, m[2]
 	}
@@ -233,6 +239,34 @@ var parserProblems = map[string]bool{
 	"found undefined tag handle":             true,
 }
 
+// flowProblems are parser problems of an unclosed flow collection: the
+// line yaml.v3 gives, where the collection opens, is the one to fix.
+var flowProblems = map[string]bool{
+	"did not find expected ',' or ']'": true,
+	"did not find expected ',' or '}'": true,
+}
+
+// problemLine is the 1-based line of the token where yaml.v2's parser,
+// the same libyaml port, stops with problem (0 = it does not). yaml.v3
+// names the line where the enclosing collection starts instead, which
+// for a key indented wrong deep in a mapping is lines away.
+func problemLine(data []byte, problem string) int {
+	dec := yaml2.NewDecoder(bytes.NewReader(data))
+	for {
+		var v any
+		err := dec.Decode(&v)
+		if err == nil {
+			continue
+		}
+		m := yamlLineRE.FindStringSubmatch(err.Error())
+		if m == nil || m[2] != problem {
+			return 0
+		}
+		line, _ := strconv.Atoi(m[1])
+		return min(line+1, lineCount(data))
+	}
+}
+
 // scannerProblems are the problems yaml.v3's scanner reports (scannerc.go).
 var scannerProblems = map[string]bool{
 	"block sequence entries are not allowed in this context":       true,
@@ -259,13 +293,19 @@ var scannerProblems = map[string]bool{
 	"found unknown escape character":                               true,
 	"mapping keys are not allowed in this context":                 true,
 	"mapping values are not allowed in this context":               true,
+	"did not find URI escaped octet":                               true,
+	"did not find expected '!'":                                    true,
+	"did not find expected tag URI":                                true,
+	"found an incorrect leading UTF-8 octet":                       true,
+	"found an incorrect trailing UTF-8 octet":                      true,
 }
 
 // lineCount is the number of the last line of data: a problem at the end
 // of the stream is marked on the line after a final newline.
 func lineCount(data []byte) int {
-	n := bytes.Count(data, []byte("\n"))
-	if len(data) == 0 || data[len(data)-1] != '\n' {
+	// YAML breaks lines at \n, \r\n and a lone \r alike.
+	n := bytes.Count(data, []byte("\n")) + bytes.Count(data, []byte("\r")) - bytes.Count(data, []byte("\r\n"))
+	if len(data) == 0 || (data[len(data)-1] != '\n' && data[len(data)-1] != '\r') {
 		n++
 	}
 	return max(n, 1)

@@ -2,6 +2,8 @@ package loader
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -36,5 +38,29 @@ func TestOnObjectSeesEveryObject(t *testing.T) {
 		if !slices.Contains(seen, o) {
 			t.Errorf("OnObject did not see %s", o.Ref())
 		}
+	}
+}
+
+// Ctrl-C while a file of thousands of objects is read stops the reading
+// between documents, not at the end of the file.
+func TestLoadAllStopsBetweenDocuments(t *testing.T) {
+	t.Parallel()
+	var doc []byte
+	for i := range 1000 {
+		doc = fmt.Appendf(doc, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d}\n---\n", i)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	seen := 0
+	_, _, err := LoadAll(ctx, []Input{BytesInput("many.yaml", doc)}, Options{Workers: 1, OnObject: func(*Object) {
+		if seen++; seen == 10 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if seen != 10 {
+		t.Errorf("read %d objects after the cancel at the 10th, want none", seen-10)
 	}
 }

@@ -24,6 +24,11 @@ func TestYAMLErrorLines(t *testing.T) {
 		{"first line, scanner", "a: b: c\n", 1, "mapping values are not allowed in this context"},
 		{"scanner, later line", "apiVersion: v1\n  kind: x\n", 2, "mapping values are not allowed in this context"},
 		{"unterminated quote", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"a\n", 4, "found unexpected end of stream"},
+		{"carriage returns only", "apiVersion: v1\rkind: ConfigMap\rmetadata:\r  name: a\rdata:\r  list: [a, b\r  other: x\r", 6, "did not find expected ',' or ']'"},
+		{"first line, tag scanner", "!<>\n", 1, "did not find expected tag URI"},
+		{"first line, tag URI escape", "!foo%zz bar\n", 1, "did not find URI escaped octet"},
+		{"key indented wrong, nested", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels:\n    x: y\n    z: w\n   bad: indent\n", 8, "did not find expected key"},
+		{"mapping after a list item", "a:\n  - b\n  c: 1\n", 3, "did not find expected '-' indicator"},
 		{"tab indentation", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: a\n", 4, "found character that cannot start any token"},
 	}
 	for _, tc := range tests {

@@ -14,6 +14,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/emmdev/emmdev/internal/lint/finding"
+	"github.com/emmdev/emmdev/internal/lint/loader"
 	"github.com/emmdev/emmdev/internal/lint/rules"
 )
 
@@ -61,6 +62,9 @@ func Parse(name string, data []byte, reg *rules.Registry) (*Policy, error) {
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: empty policy file", name)
+		}
+		if line, problem := loader.SyntaxError(data, err.Error()); line > 0 {
+			return nil, fmt.Errorf("%s:%d: %s", name, line, problem)
 		}
 		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
 	}

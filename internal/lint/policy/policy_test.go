@@ -79,7 +79,8 @@ func TestPolicyErrorsHaveLines(t *testing.T) {
 		{"not a mapping", "- a\n", `p.yaml:1:1: want a mapping`},
 		{"empty", "", `p.yaml: empty policy file`},
 		{"two documents", "rules: {}\n---\nrules: {}\n", `exactly one YAML document`},
-		{"yaml syntax", "rules:\n\tresources: {}\n", `p.yaml: line 2`},
+		{"yaml syntax", "rules:\n\tresources: {}\n", `p.yaml:2: found character that cannot start any token`},
+		{"unclosed flow list", "rules:\n  stateful-without-pvc:\n    params:\n      images: [redis\n  resources: {}\n", `p.yaml:4: did not find expected ',' or ']'`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
