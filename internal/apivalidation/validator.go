@@ -95,24 +95,27 @@ func (v *Validator) Handles(apiVersion, kind string) bool {
 // without registering its API group (the group may still turn out not to
 // serve that version).
 func (v *Validator) Knows(apiVersion, kind string) bool {
-	gv, err := schema.ParseGroupVersion(apiVersion)
-	if err != nil || gv.Version == "" || strings.Contains(gv.Version, "alpha") || strings.Contains(gv.Version, "beta") {
-		return false
-	}
-	_, ok := v.kinds[gv.WithKind(kind).GroupKind()]
+	_, _, ok := v.known(apiVersion, kind)
 	return ok
 }
 
-// lock finds a kind this package validates and returns with the scheme
-// read-locked and the kind's group registered; the caller unlocks.
-func (v *Validator) lock(apiVersion, kind string) (schema.GroupVersionKind, kindEntry, bool) {
+// known looks the kind up in the table of kinds this package validates
+// (served versions only: no alpha or beta).
+func (v *Validator) known(apiVersion, kind string) (schema.GroupVersionKind, kindEntry, bool) {
 	gv, err := schema.ParseGroupVersion(apiVersion)
 	if err != nil || gv.Version == "" || strings.Contains(gv.Version, "alpha") || strings.Contains(gv.Version, "beta") {
 		return schema.GroupVersionKind{}, kindEntry{}, false
 	}
 	gvk := gv.WithKind(kind)
 	entry, ok := v.kinds[gvk.GroupKind()]
-	if !ok || rlockGroup(gv.Group) != nil {
+	return gvk, entry, ok
+}
+
+// lock finds a kind this package validates and returns with the scheme
+// read-locked and the kind's group registered; the caller unlocks.
+func (v *Validator) lock(apiVersion, kind string) (schema.GroupVersionKind, kindEntry, bool) {
+	gvk, entry, ok := v.known(apiVersion, kind)
+	if !ok || rlockGroup(gvk.Group) != nil {
 		return gvk, entry, false
 	}
 	if !legacyscheme.Scheme.Recognizes(gvk) {

@@ -21,7 +21,7 @@ import (
 // single core busy, so the other one can do it then instead of during the
 // check phase.
 //
-// Every object the loader hands over gets an entry; the check phase takes
+// Every object a worker can validate gets an entry; the check phase takes
 // the result, waits for one in progress, or claims an entry no worker has
 // started and validates it itself. Entries are only added while loading,
 // so after loading the map is read without locking.

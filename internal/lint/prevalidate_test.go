@@ -2,6 +2,7 @@ package lint
 
 import (
 	"context"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -47,6 +48,21 @@ kind: Widget
 metadata: {name: w}
 `
 
+// treeCRDFixture holds a SealedSecret before the tree's own SealedSecret
+// CRD, whose schema differs from the embedded one.
+const treeCRDFixture = "testdata/prevalidate/sealedsecret-before-tree-crd.yaml"
+
+// embeddedCRDChecks are the CRD checks of a run before the tree's CRDs
+// are added.
+func embeddedCRDChecks(t *testing.T) *crdChecks {
+	t.Helper()
+	crds, err := newCRDChecks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return crds
+}
+
 func parseInput(t *testing.T) []*loader.Object {
 	t.Helper()
 	objs, errs := loader.ParseAll("in.yaml", []byte(prevalidationInput), loader.Options{})
@@ -62,10 +78,7 @@ func TestPrevalidatedEqualsDirect(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	objs := parseInput(t)
-	crds, err := newCRDChecks()
-	if err != nil {
-		t.Fatal(err)
-	}
+	crds := embeddedCRDChecks(t)
 	native := apivalidation.New()
 	p := newPrevalidator(ctx, native, crds.set, true, 1)
 	for _, o := range objs {
@@ -131,10 +144,7 @@ func TestUnstartedEntriesAreClaimed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	objs := parseInput(t)
-	crds, err := newCRDChecks()
-	if err != nil {
-		t.Fatal(err)
-	}
+	crds := embeddedCRDChecks(t)
 	p := newPrevalidator(ctx, apivalidation.New(), crds.set, false, 0) // no workers
 	for _, o := range objs {
 		p.submit(o)
@@ -155,10 +165,7 @@ func TestStopAbandonsTheQueue(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	objs := parseInput(t)
-	crds, err := newCRDChecks()
-	if err != nil {
-		t.Fatal(err)
-	}
+	crds := embeddedCRDChecks(t)
 	p := newPrevalidator(ctx, apivalidation.New(), crds.set, false, 1)
 	cancel()
 	for _, o := range objs {
@@ -183,41 +190,15 @@ func TestStopAbandonsTheQueue(t *testing.T) {
 func TestPrevalidatedCRDResultNotUsedWhenReplaced(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	objs, errs := loader.ParseAll("sealed.yaml", []byte(`apiVersion: bitnami.com/v1alpha1
-kind: SealedSecret
-metadata: {name: creds}
-spec:
-  encryptedData: {password: AgBy}
----
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: sealedsecrets.bitnami.com}
-spec:
-  group: bitnami.com
-  scope: Namespaced
-  names: {kind: SealedSecret, plural: sealedsecrets}
-  versions:
-    - name: v1alpha1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-              type: object
-              required: [owner]
-              properties:
-                owner: {type: string}
-                encryptedData: {type: object, additionalProperties: {type: string}}
-`), loader.Options{})
-	if len(errs) > 0 || len(objs) != 2 {
-		t.Fatalf("parse: %d objects, errors %v", len(objs), errs)
-	}
-	crds, err := newCRDChecks()
+	data, err := os.ReadFile(treeCRDFixture)
 	if err != nil {
 		t.Fatal(err)
 	}
+	objs, errs := loader.ParseAll(treeCRDFixture, data, loader.Options{})
+	if len(errs) > 0 || len(objs) != 2 {
+		t.Fatalf("parse: %d objects, errors %v", len(objs), errs)
+	}
+	crds := embeddedCRDChecks(t)
 	p := newPrevalidator(ctx, apivalidation.New(), crds.set, false, 1)
 	defer p.stop()
 	p.submit(objs[0])
@@ -266,10 +247,7 @@ func (b blockingNative) Validate(ctx context.Context, _ map[string]any) ([]apiva
 func TestStopCutsShortARunningValidation(t *testing.T) {
 	t.Parallel()
 	objs := parseInput(t)
-	crds, err := newCRDChecks()
-	if err != nil {
-		t.Fatal(err)
-	}
+	crds := embeddedCRDChecks(t)
 	native := blockingNative{started: make(chan struct{})}
 	p := newPrevalidator(context.Background(), native, crds.set, false, 1)
 	p.submit(objs[2]) // the ConfigMap
@@ -289,10 +267,7 @@ func TestStopCutsShortARunningValidation(t *testing.T) {
 func TestSubmitSkipsKindsNoWorkerValidates(t *testing.T) {
 	t.Parallel()
 	objs := parseInput(t)
-	crds, err := newCRDChecks()
-	if err != nil {
-		t.Fatal(err)
-	}
+	crds := embeddedCRDChecks(t)
 	p := newPrevalidator(context.Background(), apivalidation.New(), crds.set, false, 0)
 	defer p.stop()
 	for _, o := range objs {
