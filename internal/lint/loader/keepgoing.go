@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 
-	yaml "go.yaml.in/yaml/v3"
-
 	"github.com/emmdev/emmdev/internal/parallel"
 )
 
@@ -64,19 +62,18 @@ func parseAll(ctx context.Context, name string, data []byte, opts Options) (objs
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, []*Error{{File: name, Msg: "binary content (NUL byte), not a YAML or JSON manifest"}}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for doc := 1; ; doc++ {
+	src := newDocSource(name, data, opts)
+	for {
 		if ctx.Err() != nil {
 			return objs, errs
 		}
-		var n yaml.Node
-		if err := dec.Decode(&n); err != nil {
-			if errors.Is(err, io.EOF) {
+		got, err, end := src.next()
+		if end != nil {
+			if errors.Is(end, io.EOF) {
 				return objs, errs
 			}
-			return objs, append(errs, asError(name, yamlError(name, data, err)))
+			return objs, append(errs, asError(name, end))
 		}
-		got, err := documentObjects(name, doc, &n, opts)
 		if err != nil {
 			errs = append(errs, asError(name, err))
 			continue

@@ -158,16 +158,15 @@ func Parse(name string, data []byte, opts Options) ([]*Object, error) {
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, &Error{File: name, Msg: "binary content (NUL byte), not a YAML or JSON manifest"}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for doc := 1; ; doc++ {
-		var n yaml.Node
-		if err := dec.Decode(&n); err != nil {
-			if errors.Is(err, io.EOF) {
-				return objs, nil
-			}
-			return nil, yamlError(name, data, err)
+	src := newDocSource(name, data, opts)
+	for {
+		got, err, end := src.next()
+		if errors.Is(end, io.EOF) {
+			return objs, nil
 		}
-		got, err := documentObjects(name, doc, &n, opts)
+		if end != nil {
+			return nil, end
+		}
 		if err != nil {
 			return nil, err
 		}

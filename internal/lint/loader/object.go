@@ -55,16 +55,22 @@ func documentObjects(file string, doc int, n *yaml.Node, opts Options) ([]*Objec
 	if err != nil {
 		return nil, err
 	}
+	return convertedObjects(file, doc, cv, c.notes, n.Line, n.Column)
+}
+
+// convertedObjects makes the objects of one converted document (several
+// for a List); line and col locate the document's value.
+func convertedObjects(file string, doc int, cv converted, notes []scalarNote, line, col int) ([]*Object, error) {
 	m, ok := cv.v.(map[string]any)
 	if !ok {
-		return nil, &Error{File: file, Line: n.Line, Col: n.Column,
+		return nil, &Error{File: file, Line: line, Col: col,
 			Msg: fmt.Sprintf("document %d is a %s, want a Kubernetes object (a mapping with apiVersion and kind)", doc, typeName(cv.v))}
 	}
 	obj, err := newObject(file, doc, m, cv.pos)
 	if err != nil {
 		return nil, err
 	}
-	obj.notes = c.notes
+	obj.notes = notes
 	if !isList(obj) {
 		return []*Object{obj}, nil
 	}

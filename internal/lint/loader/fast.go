@@ -1,0 +1,618 @@
+package loader
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// fastParser reads the plain block YAML that nearly every manifest is made
+// of (block mappings and sequences, one-line plain and quoted scalars, `|`
+// literal blocks, one-line flow lists of scalars, comments, `---`) straight
+// into the converter's output: JSON values, position index and scalar
+// notes, with keys and values sliced from one copy of the file. yaml.v3
+// builds a Node per scalar first; on a repository of manifests that tree
+// was the largest allocation of a lint run and its parsing a third of the
+// CPU time.
+//
+// It never decides anything yaml.v3 would decide differently: whatever it
+// is not sure of (anchors, tags, flow mappings, folded or multi-line
+// scalars, escapes, tabs, CR line breaks, non-ASCII text outside comments,
+// duplicate keys, empty values, errors of any kind) makes it give up on
+// the document, and docSource hands the file from that document on to
+// yaml.v3 and the converter. FuzzFastPath checks that both agree on every
+// input the fast path accepts.
+type fastParser struct {
+	src      string
+	pos      int // start of the next line to read
+	line     int // 1-based number of the line at pos
+	maxDepth int
+	notes    []scalarNote
+
+	peeked bool
+	next   srcLine
+
+	// scratch[d] collects the entries of the collection being read at
+	// depth d, copied out at its exact size when it ends: a slice grown
+	// by append would keep up to twice the room with every object.
+	scratch []*scratch
+}
+
+type scratch struct {
+	ents []pentry
+	vals []any
+}
+
+// level returns the empty scratch space of depth d.
+func (f *fastParser) level(d int) *scratch {
+	for len(f.scratch) <= d {
+		f.scratch = append(f.scratch, &scratch{})
+	}
+	s := f.scratch[d]
+	s.ents, s.vals = s.ents[:0], s.vals[:0]
+	return s
+}
+
+// done returns a copy of the entries.
+func (s *scratch) done() []pentry {
+	return append(make([]pentry, 0, len(s.ents)), s.ents...)
+}
+
+// list returns a copy of the values.
+func (s *scratch) list() []any {
+	return append(make([]any, 0, len(s.vals)), s.vals...)
+}
+
+// srcLine is one line of src with content (blank and comment-only lines
+// are skipped), or the end of a document.
+type srcLine struct {
+	kind   lineKind
+	start  int // offset of the line's first byte
+	text   int // offset of its first non-space byte
+	end    int // offset of its line break (or len(src))
+	num    int // 1-based line number
+	indent int
+}
+
+type lineKind uint8
+
+const (
+	lineContent lineKind = iota
+	lineDocStart
+	lineEOF
+	lineUnsure // `...`, a directive, a tab in the indentation, a bad comment
+)
+
+// unsure is the fast path giving up (a panic recovered by document); it
+// never reaches a user.
+type unsure struct{}
+
+func newFastParser(data []byte, maxDepth int) *fastParser {
+	if strings.IndexByte(string(data), '\r') >= 0 {
+		return nil // line breaks yaml.v3 counts its own way
+	}
+	return &fastParser{src: string(data), line: 1, maxDepth: maxDepth}
+}
+
+// peek returns the next line with content without consuming it.
+func (f *fastParser) peek() srcLine {
+	if f.peeked {
+		return f.next
+	}
+	for f.pos < len(f.src) {
+		start := f.pos
+		end := strings.IndexByte(f.src[start:], '\n')
+		if end < 0 {
+			end = len(f.src)
+		} else {
+			end += start
+		}
+		i := start
+		for i < end && f.src[i] == ' ' {
+			i++
+		}
+		l := srcLine{kind: lineContent, start: start, text: i, end: end, num: f.line, indent: i - start}
+		switch {
+		case i == end:
+		case f.src[i] == '\t':
+			l.kind = lineUnsure
+			return f.found(l)
+		case f.src[i] == '#':
+			if !commentOK(f.src[i:end]) {
+				l.kind = lineUnsure
+				return f.found(l)
+			}
+		default:
+			if i == start {
+				switch rest := f.src[start:end]; {
+				case rest == "---" || strings.HasPrefix(rest, "--- "):
+					l.kind = lineDocStart
+				case strings.HasPrefix(rest, "---") || strings.HasPrefix(rest, "...") || rest[0] == '%':
+					l.kind = lineUnsure
+				}
+			}
+			return f.found(l)
+		}
+		f.consumeTo(end)
+	}
+	return f.found(srcLine{kind: lineEOF, start: len(f.src), text: len(f.src), end: len(f.src), num: f.line})
+}
+
+func (f *fastParser) found(l srcLine) srcLine {
+	f.next, f.peeked = l, true
+	return l
+}
+
+// consumeTo moves past the line ending at end: a line is consumed when
+// its content is taken.
+func (f *fastParser) consumeTo(end int) {
+	f.peeked = false
+	if end < len(f.src) {
+		f.pos = end + 1
+		f.line++
+	} else {
+		f.pos = len(f.src)
+	}
+}
+
+// fastDoc is one document the fast path read.
+type fastDoc struct {
+	cv         converted
+	line, col  int
+	notes      []scalarNote
+	empty, eof bool
+}
+
+// document reads the next document; ok is false when the fast path gives
+// up (the parser must not be used after that).
+func (f *fastParser) document() (d fastDoc, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, is := r.(unsure); !is {
+				panic(r)
+			}
+			ok = false
+		}
+	}()
+	f.notes = nil
+	l := f.peek()
+	switch l.kind {
+	case lineEOF:
+		return fastDoc{eof: true}, true
+	case lineDocStart:
+		f.expectEnd(l.start+3, l.end)
+		f.consumeTo(l.end)
+		switch l = f.peek(); l.kind {
+		case lineEOF, lineDocStart:
+			return fastDoc{empty: true}, true
+		case lineUnsure:
+			panic(unsure{})
+		}
+	case lineUnsure:
+		panic(unsure{})
+	}
+	if l.indent != 0 {
+		panic(unsure{})
+	}
+	f.consumeTo(l.end)
+	cv := f.mapping(l, l.text, 0, 0)
+	if f.peek().kind == lineContent || f.peek().kind == lineUnsure {
+		panic(unsure{})
+	}
+	return fastDoc{cv: cv, line: l.num, col: 1, notes: f.notes}, true
+}
+
+// expectEnd accepts only spaces and a comment in src[i:end].
+func (f *fastParser) expectEnd(i, end int) {
+	j := i
+	for j < end && f.src[j] == ' ' {
+		j++
+	}
+	if j == end {
+		return
+	}
+	if f.src[j] != '#' || j == i || !commentOK(f.src[j:end]) {
+		panic(unsure{})
+	}
+}
+
+// mapping reads a block mapping whose keys start at column indent+1; the
+// first key is at offset p of line l (after "- " for a mapping in a list).
+func (f *fastParser) mapping(l srcLine, p, indent, depth int) converted {
+	if depth >= f.maxDepth {
+		panic(unsure{})
+	}
+	out := map[string]any{}
+	pn := &pnode{line: int32(l.num), col: int32(p - l.start + 1)}
+	sc := f.level(depth)
+	for {
+		key, after := f.key(l, p)
+		if _, dup := out[key]; dup {
+			panic(unsure{})
+		}
+		cv := f.value(l, after, indent, depth+1)
+		out[key] = cv.v
+		sc.ents = append(sc.ents, pentry{key: key, line: int32(l.num), col: int32(p - l.start + 1), child: cv.pos, note: cv.note})
+		next := f.peek()
+		if next.kind != lineContent || next.indent < indent {
+			pn.ents = sc.done()
+			return converted{v: out, pos: pn}
+		}
+		if next.indent > indent || isEntry(f.src, next.text, next.end) {
+			panic(unsure{})
+		}
+		f.consumeTo(next.end)
+		l, p = next, next.text
+	}
+}
+
+// isEntry reports a block sequence entry ("- " or a lone "-") at i.
+func isEntry(src string, i, end int) bool {
+	return src[i] == '-' && (i+1 == end || src[i+1] == ' ')
+}
+
+// key reads a mapping key at p and returns it with the offset after its ':'.
+func (f *fastParser) key(l srcLine, p int) (string, int) {
+	var raw string
+	var i int
+	plain := false
+	switch c := f.src[p]; c {
+	case '\'', '"':
+		raw, i = f.quoted(p, l.end)
+		for i < l.end && f.src[i] == ' ' {
+			i++
+		}
+		if i == l.end || f.src[i] != ':' || i+1 < l.end && f.src[i+1] != ' ' {
+			panic(unsure{})
+		}
+	default:
+		if !plainStart(f.src, p, l.end) {
+			panic(unsure{})
+		}
+		plain = true
+		i = p
+		for {
+			if i == l.end {
+				panic(unsure{})
+			}
+			c := f.src[i]
+			if c == ':' && (i+1 == l.end || f.src[i+1] == ' ') {
+				break
+			}
+			if c == '#' && f.src[i-1] == ' ' || !plainByte(c) {
+				panic(unsure{})
+			}
+			i++
+		}
+		raw = strings.TrimRight(f.src[p:i], " ")
+		if raw == "<<" || i-p > 1000 {
+			panic(unsure{}) // merge keys; over-long implicit keys
+		}
+	}
+	return keyOf(raw, plain), i + 1
+}
+
+// keyOf is the JSON key kubectl makes of a scalar key, like converter.key.
+func keyOf(raw string, plain bool) string {
+	if !plain || plainIsString(raw) {
+		return raw
+	}
+	v, _ := resolvePlain(raw)
+	s, ok := keyString(v)
+	if !ok {
+		panic(unsure{})
+	}
+	return s
+}
+
+// value reads the value after a mapping key's ':' at offset i of line l.
+func (f *fastParser) value(l srcLine, i, indent, depth int) converted {
+	afterColon := i
+	i = skipSpaces(f.src, i, l.end)
+	if i == l.end || f.src[i] == '#' {
+		f.expectEnd(afterColon, l.end)
+		next := f.peek()
+		if next.kind != lineContent {
+			panic(unsure{}) // an empty value: null, placed by yaml.v3's rules
+		}
+		switch {
+		case next.indent > indent && isEntry(f.src, next.text, next.end),
+			next.indent == indent && isEntry(f.src, next.text, next.end):
+			f.consumeTo(next.end)
+			return f.sequence(next, next.indent, depth)
+		case next.indent > indent:
+			f.consumeTo(next.end)
+			return f.mapping(next, next.text, next.indent, depth)
+		}
+		panic(unsure{})
+	}
+	if c := f.src[i]; c == '|' || c == '>' {
+		return f.block(l, i, indent)
+	}
+	return f.inline(l, i, depth)
+}
+
+// inline reads a scalar or a flow collection that ends its line.
+func (f *fastParser) inline(l srcLine, i, depth int) converted {
+	var cv converted
+	var end int
+	switch f.src[i] {
+	case '[', '{':
+		cv, end = f.flow(l, i, depth)
+	case '\'', '"':
+		var s string
+		s, end = f.quoted(i, l.end)
+		cv = converted{v: s}
+	default:
+		var raw string
+		raw, end = f.plainValue(i, l.end)
+		cv = f.plainScalar(raw, l.num, i-l.start+1)
+	}
+	f.expectEnd(end, l.end)
+	return cv
+}
+
+// plainValue reads a plain scalar in block context up to a comment or the
+// end of the line.
+func (f *fastParser) plainValue(i, end int) (string, int) {
+	if !plainStart(f.src, i, end) {
+		panic(unsure{})
+	}
+	j := i
+	for j < end {
+		c := f.src[j]
+		if c == ':' && (j+1 == end || f.src[j+1] == ' ') {
+			panic(unsure{}) // a mapping where a scalar is allowed
+		}
+		if c == '#' && f.src[j-1] == ' ' {
+			break
+		}
+		if !plainByte(c) {
+			panic(unsure{})
+		}
+		j++
+	}
+	raw := strings.TrimRight(f.src[i:j], " ")
+	return raw, i + len(raw)
+}
+
+// plainScalar resolves a plain scalar like converter.scalar.
+func (f *fastParser) plainScalar(raw string, line, col int) converted {
+	if plainIsString(raw) {
+		return converted{v: raw}
+	}
+	v, _ := resolvePlain(raw)
+	jv, err := jsonValue(v)
+	if err != nil {
+		panic(unsure{})
+	}
+	cv := converted{v: jv}
+	if _, isString := jv.(string); !isString {
+		f.notes = append(f.notes, scalarNote{line: int32(line), col: int32(col), raw: raw})
+		cv.note = int32(len(f.notes))
+	}
+	return cv
+}
+
+// quoted reads a one-line quoted scalar without escapes at i and returns
+// it with the offset after its closing quote.
+func (f *fastParser) quoted(i, end int) (string, int) {
+	q := f.src[i]
+	j := i + 1
+	doubled := false
+	for ; ; j++ {
+		if j == end {
+			panic(unsure{}) // multi-line: folded by rules not worth copying
+		}
+		c := f.src[j]
+		if c == q {
+			if q == '\'' && j+1 < end && f.src[j+1] == '\'' {
+				doubled = true
+				j++
+				continue
+			}
+			break
+		}
+		if c < ' ' || c >= 0x7f || c == '\\' && q == '"' {
+			panic(unsure{})
+		}
+	}
+	s := f.src[i+1 : j]
+	if doubled {
+		s = strings.ReplaceAll(s, "''", "'")
+	}
+	return s, j + 1
+}
+
+// sequence reads a block sequence whose entries' dashes are at column
+// indent+1; the first dash is on line l.
+func (f *fastParser) sequence(l srcLine, indent, depth int) converted {
+	if depth >= f.maxDepth {
+		panic(unsure{})
+	}
+	pn := &pnode{line: int32(l.num), col: int32(indent + 1), seq: true}
+	sc := f.level(depth)
+	for {
+		p := l.text + 1
+		for p < l.end && f.src[p] == ' ' {
+			p++
+		}
+		if p == l.end || p == l.text+1 || f.src[p] == '#' {
+			panic(unsure{}) // the item on the next line
+		}
+		var cv converted
+		switch c := f.src[p]; {
+		case isEntry(f.src, p, l.end), c == '|' || c == '>':
+			panic(unsure{})
+		case f.isKeyAt(p, l.end):
+			cv = f.mapping(l, p, p-l.start, depth+1)
+		default:
+			cv = f.inline(l, p, depth+1)
+		}
+		sc.vals = append(sc.vals, cv.v)
+		sc.ents = append(sc.ents, pentry{line: int32(l.num), col: int32(p - l.start + 1), child: cv.pos, note: cv.note})
+		next := f.peek()
+		if next.indent > indent && next.kind == lineContent {
+			panic(unsure{})
+		}
+		if next.kind != lineContent || next.indent < indent || !isEntry(f.src, next.text, next.end) {
+			out := sc.list()
+			pn.ents = sc.done()
+			return converted{v: out, pos: pn}
+		}
+		f.consumeTo(next.end)
+		l = next
+	}
+}
+
+// isKeyAt reports whether a mapping key starts at p ("- name: x").
+func (f *fastParser) isKeyAt(p, end int) bool {
+	i := p
+	if c := f.src[p]; c == '\'' || c == '"' {
+		q := c
+		for i = p + 1; i < end && f.src[i] != q; i++ {
+		}
+		if i == end {
+			return false
+		}
+		for i++; i < end && f.src[i] == ' '; i++ {
+		}
+		return i < end && f.src[i] == ':' && (i+1 == end || f.src[i+1] == ' ')
+	}
+	for ; i < end; i++ {
+		switch c := f.src[i]; {
+		case c == '#' && i > p && f.src[i-1] == ' ':
+			return false
+		case c == ':' && (i+1 == end || f.src[i+1] == ' '):
+			return true
+		}
+	}
+	return false
+}
+
+func skipSpaces(s string, i, end int) int {
+	for i < end && s[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// block reads a block scalar whose indicator (`|`, `|-`, `>`, `>-`) is at
+// i. Folded (`>`) ones are read only when no line is more indented than
+// the first, which folds every line break to a space (or keeps the breaks
+// of empty lines between).
+func (f *fastParser) block(l srcLine, i, indent int) converted {
+	folded := f.src[i] == '>'
+	j := i + 1
+	strip := false
+	if j < l.end && f.src[j] == '-' {
+		strip = true
+		j++
+	}
+	if j < l.end && f.src[j] != ' ' {
+		panic(unsure{}) // |+, indentation indicators
+	}
+	f.expectEnd(j, l.end)
+	var b strings.Builder
+	m := -1        // content indentation, from the first non-empty line
+	leading := 0   // most spaces on an empty line before the first content line
+	pendingNL := 0 // empty lines since the last content line (or the start)
+	seen := false
+	for f.pos < len(f.src) {
+		start := f.pos
+		end := strings.IndexByte(f.src[start:], '\n')
+		if end < 0 {
+			panic(unsure{}) // no final line break: clipping differs
+		}
+		end += start
+		k := start
+		for k < end && f.src[k] == ' ' {
+			k++
+		}
+		if k == end { // an empty line
+			if m < 0 {
+				leading = max(leading, k-start)
+			} else if k-start > m {
+				panic(unsure{})
+			}
+			pendingNL++
+			f.consumeTo(end)
+			continue
+		}
+		if m < 0 {
+			m = k - start
+			if m <= indent || leading > m {
+				panic(unsure{})
+			}
+		}
+		if k-start < m {
+			break
+		}
+		text := f.src[start+m : end]
+		for _, c := range []byte(text) {
+			if c < ' ' && c != '\t' || c >= 0x7f {
+				panic(unsure{})
+			}
+		}
+		switch {
+		case folded && (text[0] == ' ' || text[0] == '\t'):
+			panic(unsure{}) // more indented: kept as written, not folded
+		case folded && seen && pendingNL == 0:
+			b.WriteByte(' ')
+		case !folded && seen:
+			b.WriteByte('\n') // the break after the previous content line
+		}
+		for ; pendingNL > 0; pendingNL-- {
+			b.WriteByte('\n')
+		}
+		b.WriteString(text)
+		seen = true
+		f.consumeTo(end)
+	}
+	if m < 0 {
+		panic(unsure{})
+	}
+	s := b.String()
+	if !strip {
+		s += "\n"
+	}
+	return converted{v: s}
+}
+
+// plainStart reports whether a plain scalar may start at i (YAML 1.1
+// indicators may not; a dash may when a non-space follows).
+func plainStart(s string, i, end int) bool {
+	c := s[i]
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	case c == '-':
+		return i+1 < end && s[i+1] != ' ' && plainByte(s[i+1])
+	}
+	return strings.IndexByte("_./~+$=^;()\\<", c) >= 0
+}
+
+// plainByte is the ASCII the fast path accepts inside a plain scalar.
+func plainByte(c byte) bool {
+	return c >= ' ' && c < 0x7f
+}
+
+// commentOK reports whether a comment is text yaml.v3 reads as one comment:
+// printable, valid UTF-8, no Unicode line separator.
+func commentOK(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0x80 {
+			if c < ' ' && c != '\t' || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || !(r >= 0xA0 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000) || r == 0xFEFF || r == 0x2028 || r == 0x2029 {
+			return false
+		}
+		i += n
+	}
+	return true
+}
