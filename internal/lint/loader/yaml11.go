@@ -106,7 +106,7 @@ func resolvePlain(s string) (any, string) {
 		if u, err := strconv.ParseUint(plain, 0, 64); err == nil {
 			return u, tagInt
 		}
-		if yaml11Float.MatchString(plain) {
+		if floatChars(plain) && yaml11Float.MatchString(plain) {
 			if f, err := strconv.ParseFloat(plain, 64); err == nil {
 				return f, tagFloat
 			}
@@ -178,6 +178,19 @@ func resolve11(n *yaml.Node) (any, error) {
 	// Any other tag (!!merge on a value, !!map on a scalar, custom !tags):
 	// go-yaml v2 does not resolve it and keeps the text.
 	return n.Value, nil
+}
+
+// floatChars is a cheap first test for yaml11Float: quantities such as
+// 100m or 128Mi, common in manifests, fail it without running the regexp.
+func floatChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == '.', c == '+', c == '-', c == 'e', c == 'E':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // isTimestamp matches the timestamp layouts go-yaml v2 accepts.
