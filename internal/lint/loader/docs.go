@@ -45,7 +45,8 @@ func (s *docSource) next() (objs []*Object, docErr, end error) {
 			if d.empty {
 				return nil, nil, nil
 			}
-			objs, err := convertedObjects(s.name, s.doc, d.cv, d.notes, d.line, d.col)
+			lazy := lazyPos{src: s.fast.src, off: int32(d.off), line: int32(d.startLine), maxDepth: int32(s.fast.maxDepth)}
+			objs, err := convertedObjects(s.name, s.doc, d.cv, nil, lazy, d.line, d.col)
 			return objs, err, nil
 		}
 		s.fast, s.ahead = nil, nil

@@ -26,7 +26,10 @@ type fastParser struct {
 	pos      int // start of the next line to read
 	line     int // 1-based number of the line at pos
 	maxDepth int
-	notes    []scalarNote
+	// positions: build the position index and notes too. Off when loading
+	// (Object.positions reads the document again on first use).
+	positions bool
+	notes     []scalarNote
 
 	peeked bool
 	next   srcLine
@@ -52,9 +55,20 @@ func (f *fastParser) level(d int) *scratch {
 	return s
 }
 
-// done returns a copy of the entries.
-func (s *scratch) done() []pentry {
-	return append(make([]pentry, 0, len(s.ents)), s.ents...)
+// add records an entry's position (when positions are wanted).
+func (s *scratch) add(f *fastParser, e pentry) {
+	if f.positions {
+		s.ents = append(s.ents, e)
+	}
+}
+
+// pnode returns the position index of the collection in s, or nil when
+// positions are not wanted.
+func (f *fastParser) pnode(s *scratch, line, col int, seq bool) *pnode {
+	if !f.positions {
+		return nil
+	}
+	return &pnode{line: int32(line), col: int32(col), seq: seq, ents: append(make([]pentry, 0, len(s.ents)), s.ents...)}
 }
 
 // list returns a copy of the values.
@@ -156,10 +170,11 @@ func (f *fastParser) consumeTo(end int) {
 
 // fastDoc is one document the fast path read.
 type fastDoc struct {
-	cv         converted
-	line, col  int
-	notes      []scalarNote
-	empty, eof bool
+	cv             converted
+	line, col      int
+	notes          []scalarNote
+	empty, eof     bool
+	off, startLine int // where document started reading
 }
 
 // document reads the next document; ok is false when the fast path gives
@@ -174,6 +189,10 @@ func (f *fastParser) document() (d fastDoc, ok bool) {
 		}
 	}()
 	f.notes = nil
+	off, startLine := f.pos, f.line
+	if f.peeked {
+		off, startLine = f.next.start, f.next.num
+	}
 	l := f.peek()
 	switch l.kind {
 	case lineEOF:
@@ -198,7 +217,7 @@ func (f *fastParser) document() (d fastDoc, ok bool) {
 	if f.peek().kind == lineContent || f.peek().kind == lineUnsure {
 		panic(unsure{})
 	}
-	return fastDoc{cv: cv, line: l.num, col: 1, notes: f.notes}, true
+	return fastDoc{cv: cv, line: l.num, col: 1, notes: f.notes, off: off, startLine: startLine}, true
 }
 
 // expectEnd accepts only spaces and a comment in src[i:end].
@@ -222,7 +241,7 @@ func (f *fastParser) mapping(l srcLine, p, indent, depth int) converted {
 		panic(unsure{})
 	}
 	out := map[string]any{}
-	pn := &pnode{line: int32(l.num), col: int32(p - l.start + 1)}
+	line, col := l.num, p-l.start+1
 	sc := f.level(depth)
 	for {
 		key, after := f.key(l, p)
@@ -231,11 +250,10 @@ func (f *fastParser) mapping(l srcLine, p, indent, depth int) converted {
 		}
 		cv := f.value(l, after, indent, depth+1)
 		out[key] = cv.v
-		sc.ents = append(sc.ents, pentry{key: key, line: int32(l.num), col: int32(p - l.start + 1), child: cv.pos, note: cv.note})
+		sc.add(f, pentry{key: key, line: int32(l.num), col: int32(p - l.start + 1), child: cv.pos, note: cv.note})
 		next := f.peek()
 		if next.kind != lineContent || next.indent < indent {
-			pn.ents = sc.done()
-			return converted{v: out, pos: pn}
+			return converted{v: out, pos: f.pnode(sc, line, col, false)}
 		}
 		if next.indent > indent || isEntry(f.src, next.text, next.end) {
 			panic(unsure{})
@@ -386,7 +404,7 @@ func (f *fastParser) plainScalar(raw string, line, col int) converted {
 		panic(unsure{})
 	}
 	cv := converted{v: jv}
-	if _, isString := jv.(string); !isString {
+	if _, isString := jv.(string); !isString && f.positions {
 		f.notes = append(f.notes, scalarNote{line: int32(line), col: int32(col), raw: raw})
 		cv.note = int32(len(f.notes))
 	}
@@ -429,7 +447,7 @@ func (f *fastParser) sequence(l srcLine, indent, depth int) converted {
 	if depth >= f.maxDepth {
 		panic(unsure{})
 	}
-	pn := &pnode{line: int32(l.num), col: int32(indent + 1), seq: true}
+	line := l.num
 	sc := f.level(depth)
 	for {
 		p := l.text + 1
@@ -449,15 +467,13 @@ func (f *fastParser) sequence(l srcLine, indent, depth int) converted {
 			cv = f.inline(l, p, depth+1)
 		}
 		sc.vals = append(sc.vals, cv.v)
-		sc.ents = append(sc.ents, pentry{line: int32(l.num), col: int32(p - l.start + 1), child: cv.pos, note: cv.note})
+		sc.add(f, pentry{line: int32(l.num), col: int32(p - l.start + 1), child: cv.pos, note: cv.note})
 		next := f.peek()
 		if next.indent > indent && next.kind == lineContent {
 			panic(unsure{})
 		}
 		if next.kind != lineContent || next.indent < indent || !isEntry(f.src, next.text, next.end) {
-			out := sc.list()
-			pn.ents = sc.done()
-			return converted{v: out, pos: pn}
+			return converted{v: sc.list(), pos: f.pnode(sc, line, indent+1, true)}
 		}
 		f.consumeTo(next.end)
 		l = next

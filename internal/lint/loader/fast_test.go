@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/emmdev/emmdev/internal/lint/corpus"
@@ -65,16 +66,18 @@ func diffDoc(a, b docResult) string {
 	for i := range a.objs {
 		x, y := a.objs[i], b.objs[i]
 		if x.File != y.File || x.Doc != y.Doc || x.APIVersion != y.APIVersion || x.Kind != y.Kind || x.Name != y.Name || x.Namespace != y.Namespace {
-			return fmt.Sprintf("object %d: header %+v vs %+v", i, *x, *y)
+			return fmt.Sprintf("object %d: header %s/%d %s %s vs %s/%d %s %s", i, x.File, x.Doc, x.APIVersion, x.Ref(), y.File, y.Doc, y.APIVersion, y.Ref())
 		}
 		if !reflect.DeepEqual(x.Obj, y.Obj) {
 			return fmt.Sprintf("object %d: value\n%#v\nvs\n%#v", i, x.Obj, y.Obj)
 		}
-		if d := diffPos(x.pos, y.pos, ""); d != "" {
+		xpos, xnotes := x.positions()
+		ypos, ynotes := y.positions()
+		if d := diffPos(xpos, ypos, ""); d != "" {
 			return fmt.Sprintf("object %d: positions: %s", i, d)
 		}
-		if len(x.notes) != len(y.notes) || len(x.notes) > 0 && !reflect.DeepEqual(x.notes, y.notes) {
-			return fmt.Sprintf("object %d: notes %+v vs %+v", i, x.notes, y.notes)
+		if len(xnotes) != len(ynotes) || len(xnotes) > 0 && !reflect.DeepEqual(xnotes, ynotes) {
+			return fmt.Sprintf("object %d: notes %+v vs %+v", i, xnotes, ynotes)
 		}
 	}
 	return ""
@@ -282,4 +285,48 @@ func FuzzFastPath(f *testing.F) {
 		}
 		compareFast(t, "fuzz.yaml", data)
 	})
+}
+
+// TestFastPathPositionsOnDemand: objects the fast path read carry no
+// position index until one is asked for, then the right one, also when
+// many goroutines ask at once (run with -race).
+func TestFastPathPositionsOnDemand(t *testing.T) {
+	objs, err := Parse("c.yaml", corpus.File(0, 8), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		if o.pos != nil || o.notes != nil {
+			t.Fatalf("%s: positions built while loading", o.Ref())
+		}
+	}
+	want := readSlowObjects(t, "c.yaml", corpus.File(0, 8))
+	var wg sync.WaitGroup
+	for range 4 {
+		for i, o := range objs {
+			wg.Go(func() {
+				line, col := o.Pos("metadata", "name")
+				wl, wc := want[i].Pos("metadata", "name")
+				if line != wl || col != wc || o.Line() != want[i].Line() {
+					t.Errorf("%s: metadata.name at %d:%d (object at %d), want %d:%d (%d)", o.Ref(), line, col, o.Line(), wl, wc, want[i].Line())
+				}
+			})
+		}
+	}
+	wg.Wait()
+}
+
+func readSlowObjects(t *testing.T, name string, data []byte) []*Object {
+	t.Helper()
+	var objs []*Object
+	for _, d := range func() []docResult {
+		r, _ := readDocs(&docSource{name: name, data: data, opts: Options{}.withDefaults()})
+		return r
+	}() {
+		if d.err != nil {
+			t.Fatal(d.err)
+		}
+		objs = append(objs, d.objs...)
+	}
+	return objs
 }

@@ -16,14 +16,13 @@ func (f *fastParser) flow(l srcLine, i, depth int) (converted, int) {
 	if mapping {
 		closing = '}'
 	}
-	pn := &pnode{line: int32(l.num), col: int32(i - l.start + 1), seq: !mapping}
 	sc := f.level(depth)
 	var m map[string]any
 	if mapping {
 		m = map[string]any{}
 	}
 	end := func(j int) (converted, int) {
-		pn.ents = sc.done()
+		pn := f.pnode(sc, l.num, i-l.start+1, !mapping)
 		if mapping {
 			return converted{v: m, pos: pn}, j + 1
 		}
@@ -82,7 +81,7 @@ func (f *fastParser) flow(l srcLine, i, depth int) (converted, int) {
 		} else {
 			sc.vals = append(sc.vals, cv.v)
 		}
-		sc.ents = append(sc.ents, e)
+		sc.add(f, e)
 		j = skipSpaces(f.src, j, l.end)
 		if j == l.end {
 			panic(unsure{})

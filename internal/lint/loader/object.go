@@ -3,6 +3,7 @@ package loader
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -20,6 +21,36 @@ type Object struct {
 
 	pos   *pnode       // compact position tree of the object's mapping
 	notes []scalarNote // indexed by pentry.note-1, shared by a List's items
+
+	// Objects the fast path read get their positions on first use, by
+	// reading their document again: a clean lint run asks for none, and
+	// the position trees were a quarter of the memory of loaded objects.
+	lazy   lazyPos
+	locate sync.Once
+}
+
+// lazyPos is where the fast path found an object's document.
+type lazyPos struct {
+	src       string // the file; "" when pos was set when loading
+	off, line int32  // where the document starts
+	maxDepth  int32
+}
+
+// positions returns the position tree, building it on first use.
+func (o *Object) positions() (*pnode, []scalarNote) {
+	if o.lazy.src != "" {
+		o.locate.Do(func() {
+			f := &fastParser{src: o.lazy.src, pos: int(o.lazy.off), line: int(o.lazy.line), maxDepth: int(o.lazy.maxDepth), positions: true}
+			if d, ok := f.document(); ok && d.cv.pos != nil {
+				o.pos, o.notes = d.cv.pos, d.notes
+			} else {
+				// Cannot happen: the same text gave the object. Still,
+				// never a nil tree.
+				o.pos = &pnode{line: o.lazy.line, col: 1}
+			}
+		})
+	}
+	return o.pos, o.notes
 }
 
 // Ref names the object the way kubectl does: Kind namespace/name.
@@ -35,10 +66,16 @@ func (o *Object) Ref() string {
 }
 
 // Line and Col of the object itself (its first key).
-func (o *Object) Line() int { return int(o.pos.line) }
+func (o *Object) Line() int {
+	pos, _ := o.positions()
+	return int(pos.line)
+}
 
 // Col is the column of the object's first key.
-func (o *Object) Col() int { return int(o.pos.col) }
+func (o *Object) Col() int {
+	pos, _ := o.positions()
+	return int(pos.col)
+}
 
 func documentObjects(file string, doc int, n *yaml.Node, opts Options) ([]*Object, error) {
 	if n.Kind == yaml.DocumentNode {
@@ -55,22 +92,22 @@ func documentObjects(file string, doc int, n *yaml.Node, opts Options) ([]*Objec
 	if err != nil {
 		return nil, err
 	}
-	return convertedObjects(file, doc, cv, c.notes, n.Line, n.Column)
+	return convertedObjects(file, doc, cv, c.notes, lazyPos{}, n.Line, n.Column)
 }
 
 // convertedObjects makes the objects of one converted document (several
-// for a List); line and col locate the document's value.
-func convertedObjects(file string, doc int, cv converted, notes []scalarNote, line, col int) ([]*Object, error) {
+// for a List); line and col locate the document's value. With a lazy
+// source, cv has no positions: they are read again when needed.
+func convertedObjects(file string, doc int, cv converted, notes []scalarNote, lazy lazyPos, line, col int) ([]*Object, error) {
 	m, ok := cv.v.(map[string]any)
 	if !ok {
 		return nil, &Error{File: file, Line: line, Col: col,
 			Msg: fmt.Sprintf("document %d is a %s, want a Kubernetes object (a mapping with apiVersion and kind)", doc, typeName(cv.v))}
 	}
-	obj, err := newObject(file, doc, m, cv.pos)
+	obj, err := newObject(file, doc, m, cv.pos, notes, lazy)
 	if err != nil {
 		return nil, err
 	}
-	obj.notes = notes
 	if !isList(obj) {
 		return []*Object{obj}, nil
 	}
@@ -94,7 +131,8 @@ func expandList(list *Object) ([]*Object, error) {
 		return nil, nil // `items:` absent or null: an empty List
 	}
 	items, ok := list.Obj["items"].([]any)
-	itemsPos := list.pos.child("items")
+	listPos, notes := list.positions()
+	itemsPos := listPos.child("items")
 	if !ok || itemsPos == nil || !itemsPos.seq || len(itemsPos.ents) != len(items) {
 		line, col := list.Pos("items")
 		return nil, &Error{File: list.File, Line: line, Col: col, Msg: list.Kind + ".items must be a list of objects"}
@@ -107,11 +145,10 @@ func expandList(list *Object) ([]*Object, error) {
 			return nil, &Error{File: list.File, Line: int(e.line), Col: int(e.col),
 				Msg: fmt.Sprintf("%s.items[%d] is a %s, want an object", list.Kind, i, typeName(it))}
 		}
-		obj, err := newObject(list.File, list.Doc, m, e.child)
+		obj, err := newObject(list.File, list.Doc, m, e.child, notes, lazyPos{})
 		if err != nil {
 			return nil, err
 		}
-		obj.notes = list.notes
 		if isList(obj) {
 			return nil, &Error{File: list.File, Line: int(e.line), Col: int(e.col), Msg: "nested lists are not supported"}
 		}
@@ -120,8 +157,8 @@ func expandList(list *Object) ([]*Object, error) {
 	return out, nil
 }
 
-func newObject(file string, doc int, m map[string]any, pos *pnode) (*Object, error) {
-	o := &Object{File: file, Doc: doc, Obj: m, pos: pos}
+func newObject(file string, doc int, m map[string]any, pos *pnode, notes []scalarNote, lazy lazyPos) (*Object, error) {
+	o := &Object{File: file, Doc: doc, Obj: m, pos: pos, notes: notes, lazy: lazy}
 	fail := func(path []string, format string, a ...any) error {
 		line, col := o.Pos(path...)
 		return &Error{File: file, Line: line, Col: col, Msg: fmt.Sprintf(format, a...)}

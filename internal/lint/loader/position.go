@@ -54,7 +54,7 @@ func (o *Object) Pos(path ...string) (line, col int) {
 
 // Lookup is Pos that also reports whether the whole path exists.
 func (o *Object) Lookup(path ...string) (line, col int, found bool) {
-	n := o.pos
+	n, _ := o.positions()
 	line, col = int(n.line), int(n.col)
 	for _, seg := range path {
 		e := n.entry(seg)
@@ -106,7 +106,7 @@ func (o *Object) Coerced(path ...string) (Coercion, bool) {
 	if len(path) == 0 {
 		return Coercion{}, false
 	}
-	n := o.pos
+	n, notes := o.positions()
 	var e *pentry
 	for _, seg := range path {
 		if e = n.entry(seg); e == nil {
@@ -114,10 +114,10 @@ func (o *Object) Coerced(path ...string) (Coercion, bool) {
 		}
 		n = e.child
 	}
-	if e.note <= 0 || int(e.note) > len(o.notes) {
+	if e.note <= 0 || int(e.note) > len(notes) {
 		return Coercion{}, false
 	}
-	note := o.notes[e.note-1]
+	note := notes[e.note-1]
 	var v any = o.Obj
 	for _, seg := range path {
 		switch c := v.(type) {
