@@ -49,7 +49,9 @@ func (f *fastParser) flow(l srcLine, i, depth int) (converted, int) {
 				raw, j = f.flowPlain(j, l.end)
 				plain = true
 			}
-			if j+1 >= l.end || f.src[j] != ':' || f.src[j+1] != ' ' || plain && raw == "<<" {
+			// Over-long keys: yaml.v3 takes none of more than 1024
+			// characters, as in block context.
+			if j+1 >= l.end || f.src[j] != ':' || f.src[j+1] != ' ' || plain && raw == "<<" || j-start > 1000 {
 				panic(unsure{})
 			}
 			key = keyOf(raw, plain)
