@@ -115,7 +115,9 @@ func (f *fastParser) flowPlain(i, end int) (string, int) {
 		if c == ',' || c == ']' || c == '}' || c == ':' {
 			break
 		}
-		if !plainByte(c) || c == '#' || c == '[' || c == '{' {
+		// yaml.v3 (libyaml's YAML 1.1 rules) also ends a plain scalar
+		// at a '?' in flow context: "[x?]" is an error there.
+		if !plainByte(c) || c == '#' || c == '[' || c == '{' || c == '?' {
 			panic(unsure{})
 		}
 		j++

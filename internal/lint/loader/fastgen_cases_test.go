@@ -23,6 +23,10 @@ func TestFastPathFoundCases(t *testing.T) {
 		{"double-quoted key over 1024 characters", obj + "\"" + strings.Repeat("q", 1100) + "\": 2\n"},
 		{"flow key over 1024 characters", obj + "data: {" + strings.Repeat("k", 1100) + ": 1}\n"},
 		{"quoted flow key over 1024 characters", obj + "data: {'" + strings.Repeat("k", 1100) + "': 1}\n"},
+		// yaml.v3 ends a plain scalar at '?' in flow context.
+		{"question mark in a flow scalar", obj + "data: [x?]\n"},
+		{"question mark in a flow mapping value", obj + "data: {a: x?y}\n"},
+		{"question mark in a flow key", obj + "data: {a?: x}\n"},
 		{"tab on the first line of a block scalar", obj + "data:\n  a: |\n    \tx\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

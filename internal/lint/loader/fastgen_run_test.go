@@ -121,3 +121,30 @@ func FuzzFastPathGenerated(f *testing.F) {
 		compareGenerated(t, "gen.yaml", data)
 	})
 }
+
+// TestFastPathGeneratedMaxDepth compares both paths under small nesting
+// limits: the fast path must give up (not read, not fail differently)
+// wherever the converter says the nesting is too deep.
+func TestFastPathGeneratedMaxDepth(t *testing.T) {
+	fast, all := 0, 0
+	for seed := range int64(300) {
+		data := generated(seed, nil, 0, 0)
+		for depth := 1; depth <= 8; depth++ {
+			opts := Options{MaxDepth: depth}.withDefaults()
+			got, f := readDocs(newDocSource("d.yaml", data, opts))
+			want, _ := readDocs(&docSource{name: "d.yaml", data: data, opts: opts})
+			fast, all = fast+f, all+len(want)
+			if len(got) != len(want) {
+				t.Fatalf("seed %d, MaxDepth %d: %d results with the fast path, %d with yaml.v3 alone\n%q", seed, depth, len(got), len(want), data)
+			}
+			for i := range got {
+				if d := diffDoc(got[i], want[i]); d != "" {
+					t.Fatalf("seed %d, MaxDepth %d: document %d: %s\n%q", seed, depth, i+1, d, data)
+				}
+			}
+		}
+	}
+	if fast == 0 || fast == all {
+		t.Errorf("the fast path read %d of %d documents: the limits were not exercised both ways", fast, all)
+	}
+}

@@ -87,7 +87,7 @@ var plainScalars = []string{
 	"foo", "bar-baz", "x_y", "/path/to", "$HOME", "=", "<<", "<", "a:b", "a,b", "a]b", "a}b", "a{b",
 	"a'b", "a\"b", "a !b", "a &b", "a *b", "--x", "-a", "9223372036854775807", "9223372036854775808",
 	"18446744073709551615", "18446744073709551616", "0.1e1", "1e-400", "_", "_1", "(x)",
-	"\\x", "^a", ";a", "+", "+a", ".", "..", ".a", "~a", "a~", "a -b", "x.y.z", "v1",
+	"\\x", "^a", ";a", "+", "+a", ".", "..", "x?", "a?b", ".a", "~a", "a~", "a -b", "x.y.z", "v1",
 	"apps/v1", "0.0.0.0", "1:2:3", "0x", "0xG", "1__0", "_1_", "1e", "e3", "1,000",
 }
 
@@ -486,7 +486,7 @@ var flowScalars = []string{
 	"on", "OFF", "'<<'", "a'b", "$x",
 }
 
-var flowMisses = []string{"<<", "12:30", "-.inf", "a:b", "a#b", "#", "*a", "&a x", "!t x", "a]", "'a", "\"a", ",", "- a", "? a", "a:", "@", "caf\u00e9"}
+var flowMisses = []string{"x?", "a?b", "<<", "12:30", "-.inf", "a:b", "a#b", "#", "*a", "&a x", "!t x", "a]", "'a", "\"a", ",", "- a", "? a", "a:", "@", "caf\u00e9"}
 
 // flow writes a one-line flow collection.
 func (g *yamlGen) flow(depth int) string {
