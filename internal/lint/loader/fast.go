@@ -104,7 +104,36 @@ func newFastParser(data []byte, maxDepth int) *fastParser {
 	if strings.IndexByte(string(data), '\r') >= 0 {
 		return nil // line breaks yaml.v3 counts its own way
 	}
+	if !readerAccepts(data) {
+		// yaml.v3's reader checks the text ahead of what it parses, in
+		// chunks of 512 bytes and more: a control character or bad UTF-8
+		// in a later document can be an error of an earlier one, which the
+		// fast path would already have returned.
+		return nil
+	}
 	return &fastParser{src: string(data), line: 1, maxDepth: maxDepth}
+}
+
+// readerAccepts reports whether every character of data is one yaml.v3's
+// reader lets through (readerc.go): valid UTF-8 of tab, line breaks and
+// printable characters. It is false for UTF-16 input too.
+func readerAccepts(data []byte) bool {
+	for i := 0; i < len(data); {
+		c := data[i]
+		if c < 0x80 {
+			if c < ' ' && c != '\t' && c != '\n' || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n == 1 || r < 0xA0 && r != 0x85 || r == 0xFFFE || r == 0xFFFF {
+			return false
+		}
+		i += n
+	}
+	return true
 }
 
 // peek returns the next line with content without consuming it.
@@ -278,6 +307,11 @@ func (f *fastParser) key(l srcLine, p int) (string, int) {
 		raw, i = f.quoted(p, l.end)
 		for i < l.end && f.src[i] == ' ' {
 			i++
+		}
+		if i-p > 1000 {
+			// yaml.v3 takes no key of more than 1024 characters, quoted
+			// or not ("could not find expected ':'").
+			panic(unsure{})
 		}
 		if i == l.end || f.src[i] != ':' || i+1 < l.end && f.src[i+1] != ' ' {
 			panic(unsure{})
@@ -483,9 +517,17 @@ func (f *fastParser) sequence(l srcLine, indent, depth int) converted {
 // isKeyAt reports whether a mapping key starts at p ("- name: x").
 func (f *fastParser) isKeyAt(p, end int) bool {
 	i := p
+	if c := f.src[p]; c == '[' || c == '{' {
+		// "- {name: a, value: b}": a flow collection, read by inline
+		// (which gives up unless it ends the line, as for a complex key).
+		return false
+	}
 	if c := f.src[p]; c == '\'' || c == '"' {
 		q := c
-		for i = p + 1; i < end && f.src[i] != q; i++ {
+		for i = p + 1; i < end && (f.src[i] != q || q == '\'' && i+1 < end && f.src[i+1] == '\''); i++ {
+			if f.src[i] == q {
+				i++ // '' in a single-quoted key
+			}
 		}
 		if i == end {
 			return false
@@ -556,7 +598,10 @@ func (f *fastParser) block(l srcLine, i, indent int) converted {
 		}
 		if m < 0 {
 			m = k - start
-			if m <= indent || leading > m {
+			if m <= indent || leading > m || f.src[k] == '\t' {
+				// A tab after the spaces of the line that sets the
+				// indentation is an error for yaml.v3 ("found a tab
+				// character where an indentation space is expected").
 				panic(unsure{})
 			}
 		}

@@ -48,7 +48,9 @@ func (f *fastParser) flow(l srcLine, i, depth int) (converted, int) {
 				raw, j = f.flowPlain(j, l.end)
 				plain = true
 			}
-			if j+1 >= l.end || f.src[j] != ':' || f.src[j+1] != ' ' || plain && raw == "<<" {
+			// Over-long keys: yaml.v3 takes none of more than 1024
+			// characters, as in block context.
+			if j+1 >= l.end || f.src[j] != ':' || f.src[j+1] != ' ' || plain && raw == "<<" || j-start > 1000 {
 				panic(unsure{})
 			}
 			key = keyOf(raw, plain)
@@ -112,7 +114,9 @@ func (f *fastParser) flowPlain(i, end int) (string, int) {
 		if c == ',' || c == ']' || c == '}' || c == ':' {
 			break
 		}
-		if !plainByte(c) || c == '#' || c == '[' || c == '{' {
+		// yaml.v3 (libyaml's YAML 1.1 rules) also ends a plain scalar
+		// at a '?' in flow context: "[x?]" is an error there.
+		if !plainByte(c) || c == '#' || c == '[' || c == '{' || c == '?' {
 			panic(unsure{})
 		}
 		j++
