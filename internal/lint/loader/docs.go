@@ -2,6 +2,7 @@ package loader
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 
@@ -16,6 +17,7 @@ import (
 // document before returning it, so a broken start of the next document is
 // an error of this one for yaml.v3, and must be for the fast path too.
 type docSource struct {
+	ctx      context.Context // nil: never cancelled
 	name     string
 	data     []byte
 	opts     Options
@@ -96,6 +98,9 @@ func (s *docSource) nextFast() (fastDoc, bool) {
 func (s *docSource) slowFrom(done int) error {
 	s.dec = yaml.NewDecoder(bytes.NewReader(s.data))
 	for range done {
+		if s.ctx != nil && s.ctx.Err() != nil {
+			return s.ctx.Err() // the caller reports the interruption
+		}
 		var n yaml.Node
 		if err := s.dec.Decode(&n); err != nil {
 			return yamlError(s.name, s.data, err)

@@ -7,20 +7,20 @@ import (
 
 // fastParser reads the plain block YAML that nearly every manifest is made
 // of (block mappings and sequences, one-line plain and quoted scalars, `|`
-// literal blocks, one-line flow lists of scalars, comments, `---`) straight
-// into the converter's output: JSON values, position index and scalar
-// notes, with keys and values sliced from one copy of the file. yaml.v3
-// builds a Node per scalar first; on a repository of manifests that tree
-// was the largest allocation of a lint run and its parsing a third of the
-// CPU time.
+// and `>` block scalars, one-line flow collections, comments, `---`)
+// straight into the converter's output: JSON values and, when asked, the
+// position index and scalar notes, with keys and values sliced from one
+// copy of the file. yaml.v3 builds a Node per scalar first; on a
+// repository of manifests that tree was the largest allocation of a lint
+// run and its parsing a third of the CPU time.
 //
 // It never decides anything yaml.v3 would decide differently: whatever it
-// is not sure of (anchors, tags, flow mappings, folded or multi-line
-// scalars, escapes, tabs, CR line breaks, non-ASCII text outside comments,
-// duplicate keys, empty values, errors of any kind) makes it give up on
-// the document, and docSource hands the file from that document on to
-// yaml.v3 and the converter. FuzzFastPath checks that both agree on every
-// input the fast path accepts.
+// is not sure of (anchors, tags, multi-line flow collections and scalars,
+// escapes, more-indented folded lines, tabs, CR line breaks, non-ASCII text
+// outside comments, duplicate keys, empty values, errors of any kind)
+// makes it give up on the document, and docSource hands the file from that
+// document on to yaml.v3 and the converter. compareFast (fast_test.go),
+// FuzzFastPath and FuzzFastPathGenerated check that both agree.
 type fastParser struct {
 	src      string
 	pos      int // start of the next line to read

@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -329,4 +330,26 @@ func readSlowObjects(t *testing.T, name string, data []byte) []*Object {
 		objs = append(objs, d.objs...)
 	}
 	return objs
+}
+
+// TestHandOverStopsWhenCancelled: handing a file to yaml.v3 re-reads the
+// documents the fast path read; after Ctrl-C it must not.
+func TestHandOverStopsWhenCancelled(t *testing.T) {
+	var b strings.Builder
+	for i := range 50 {
+		fmt.Fprintf(&b, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\n---\n", i)
+	}
+	b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: &a last\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	s := newDocSource("c.yaml", []byte(b.String()), Options{}.withDefaults())
+	s.ctx = ctx
+	for range 49 {
+		if _, _, end := s.next(); end != nil {
+			t.Fatal(end)
+		}
+	}
+	cancel()
+	if _, _, end := s.next(); !errors.Is(end, context.Canceled) || s.dec == nil {
+		t.Fatalf("hand-over after cancel: %v (decoder started: %v)", end, s.dec != nil)
+	}
 }

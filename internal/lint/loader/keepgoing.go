@@ -63,13 +63,14 @@ func parseAll(ctx context.Context, name string, data []byte, opts Options) (objs
 		return nil, []*Error{{File: name, Msg: "binary content (NUL byte), not a YAML or JSON manifest"}}
 	}
 	src := newDocSource(name, data, opts)
+	src.ctx = ctx
 	for {
 		if ctx.Err() != nil {
 			return objs, errs
 		}
 		got, err, end := src.next()
 		if end != nil {
-			if errors.Is(end, io.EOF) {
+			if errors.Is(end, io.EOF) || ctx.Err() != nil {
 				return objs, errs
 			}
 			return objs, append(errs, asError(name, end))
