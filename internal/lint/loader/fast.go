@@ -385,22 +385,24 @@ func (f *fastParser) value(l srcLine, i, indent, depth int) converted {
 
 // inline reads a scalar or a flow collection that ends its line.
 func (f *fastParser) inline(l srcLine, i, depth int) converted {
-	var cv converted
-	var end int
-	switch f.src[i] {
-	case '[', '{':
-		cv, end = f.flow(l, i, depth)
-	case '\'', '"':
-		var s string
-		s, end = f.quoted(i, l.end)
-		cv = converted{v: s}
-	default:
-		var raw string
-		raw, end = f.plainValue(i, l.end)
-		cv = f.plainScalar(raw, l.num, i-l.start+1)
-	}
+	cv, end := f.node(l, i, depth, f.plainValue)
 	f.expectEnd(end, l.end)
 	return cv
+}
+
+// node reads a flow collection, a quoted scalar or a plain one (read by
+// plain, which differs in block and flow context) at i, and returns it
+// with the offset after it.
+func (f *fastParser) node(l srcLine, i, depth int, plain func(i, end int) (string, int)) (converted, int) {
+	switch f.src[i] {
+	case '[', '{':
+		return f.flow(l, i, depth)
+	case '\'', '"':
+		s, end := f.quoted(i, l.end)
+		return converted{v: s}, end
+	}
+	raw, end := plain(i, l.end)
+	return f.plainScalar(raw, l.num, i-l.start+1), end
 }
 
 // plainValue reads a plain scalar in block context up to a comment or the

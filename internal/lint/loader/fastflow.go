@@ -62,20 +62,8 @@ func (f *fastParser) flow(l srcLine, i, depth int) (converted, int) {
 				panic(unsure{})
 			}
 		}
-		vstart := j
 		var cv converted
-		switch c := f.src[j]; c {
-		case '[', '{':
-			cv, j = f.flow(l, j, depth+1)
-		case '\'', '"':
-			var s string
-			s, j = f.quoted(j, l.end)
-			cv = converted{v: s}
-		default:
-			var raw string
-			raw, j = f.flowPlain(j, l.end)
-			cv = f.plainScalar(raw, l.num, vstart-l.start+1)
-		}
+		cv, j = f.node(l, j, depth+1, f.flowPlain)
 		e := pentry{line: int32(l.num), col: int32(start - l.start + 1), child: cv.pos, note: cv.note}
 		if mapping {
 			e.key = key
