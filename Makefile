@@ -2,22 +2,16 @@
 #   make lint-manifests   lint the EMM deployment in manifests/ (the main job)
 #   make test             build the test control plane (cached) and run every test
 GO ?= go
-# Build tags of the emmdev binary. kustomize_disable_go_plugin_support drops
-# kustomize's Go-plugin loader (lint -k runs with plugins disabled anyway):
-# linking Go's plugin package makes the binary export every symbol to the
-# dynamic linker and keep every exported method: 35 MB more binary and
-# ~16 MB more resident memory on every command.
-GOTAGS ?= kustomize_disable_go_plugin_support
 
 .PHONY: all build lint-manifests test test-race check fmt-check vet tidy-check generate-check golangci controlplane peer-fixtures
 
 all: build
 
 build:
-	$(GO) build -tags '$(GOTAGS)' -o bin/emmdev ./cmd/emmdev
+	$(GO) build -o bin/emmdev ./cmd/emmdev
 
 lint-manifests:
-	$(GO) run -tags '$(GOTAGS)' ./cmd/emmdev lint manifests/ deploy/
+	$(GO) run ./cmd/emmdev lint manifests/ deploy/
 
 # Every test: unit, fuzz seed corpora, and integration tests on a real
 # kube-apiserver/etcd/controller-manager/scheduler/kwok control plane built

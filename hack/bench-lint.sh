@@ -53,8 +53,7 @@ fi
 ok "kubeconform at $KC"
 
 step "build emmdev"
-# The build tags `make build` uses (see GOTAGS in the Makefile).
-go build -tags kustomize_disable_go_plugin_support -o "$WORK/emmdev" ./cmd/emmdev || die "go build ./cmd/emmdev"
+go build -o "$WORK/emmdev" ./cmd/emmdev || die "go build ./cmd/emmdev"
 ok "built into $WORK"
 
 step "generate inputs"
