@@ -13,7 +13,8 @@
 #      the one-Deployment file is internal/lint/testdata/resources/valid-deployment.yaml;
 #   3. exports emmdev's embedded schemas in kubeconform's layout, so kubeconform
 #      validates against exactly the same schemas with no network;
-#   4. checks both tools accept every input (a race between tools that
+#   4. drops both binaries from the page cache and reads them back (same
+#      state for both), checks both tools accept every input (a race between tools that
 #      disagree means nothing), then runs them alternately (emmdev, kubeconform,
 #      emmdev, ...) after warm-up runs, so load drift hits both alike;
 #   5. prints per tool and input the MEDIAN wall time, median CPU time and
@@ -72,6 +73,14 @@ ok "schema location $LOC"
 
 emmdev_cmd() { echo "$WORK/emmdev lint $1"; }
 kc_cmd() { echo "$KC -n 4 -strict -summary -kubernetes-version 1.37.2 -schema-location $LOC $1"; }
+
+# The same page-cache state for both binaries: whether a binary's pages sit
+# in the cache as the linker wrote them or as read back moves its start-up
+# by up to ~30 ms here (measured on copies of one binary), more than most
+# changes under test. Both are dropped from the cache and read back.
+for bin in "$WORK/emmdev" "$KC"; do
+  dd if="$bin" iflag=nocache count=0 status=none && cat "$bin" >/dev/null || die "resetting the page cache of $bin"
+done
 
 step "sanity: both tools accept every input"
 for input in "${inputs[@]}"; do

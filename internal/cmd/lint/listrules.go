@@ -35,11 +35,15 @@ func runListRules(o *Options) error {
 	if err != nil {
 		return err
 	}
+	set, err := l.CELSet()
+	if err != nil {
+		return err
+	}
 	var rows []ruleRow
 	for _, r := range l.Registry.All() {
 		rc := l.Policy.Rules[r.ID]
 		row := ruleRow{ID: r.ID, Severity: rc.Severity.String(), Enabled: rc.Enabled, Description: r.Description, Remediation: r.Remediation}
-		if cr, ok := l.CEL.Rule(r.ID); ok {
+		if cr, ok := set.Rule(r.ID); ok {
 			row.Source = cr.Pos.String()
 			row.NotOffline = cr.NotOffline()
 			if rc.Enabled {

@@ -17,13 +17,15 @@ import (
 
 // loadPolicy loads the rule configuration (see internal/policyload): the
 // embedded policies, the repository's policies/ directory found walking up
-// from start, and --policy.
+// from start, and --policy. Lint runs the built-in rules' Go checks, so the
+// shipped files of their admission twins are loaded only when asked
+// (Loaded.CELSet).
 func loadPolicy(o *Options, wd, start string) (*policyload.Loaded, error) {
 	var checks string
 	if dir := cacheDir(o); dir != "" {
 		checks = filepath.Join(dir, "policy-checks")
 	}
-	l, err := policyload.Load(policyload.Options{WorkDir: wd, Start: start, PolicyFiles: o.PolicyFiles, CacheDir: checks})
+	l, err := policyload.Load(policyload.Options{WorkDir: wd, Start: start, PolicyFiles: o.PolicyFiles, CacheDir: checks, DeferShipped: true})
 	if err != nil {
 		return nil, err
 	}
