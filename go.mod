@@ -217,6 +217,3 @@ replace (
 	k8s.io/sample-controller => k8s.io/sample-controller v0.37.2
 	k8s.io/streaming => k8s.io/streaming v0.37.2
 )
-
-// Lazy meta-schema compile: see third_party/jsonschema/EMMDEV.md.
-replace github.com/santhosh-tekuri/jsonschema/v6 => ./third_party/jsonschema
