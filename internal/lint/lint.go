@@ -86,9 +86,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// One worker fewer than the check phase has (the cores, by default):
-	// one file is read by one loader goroutine, which must keep its pace.
-	pre := newPrevalidator(ctx, native, crds.set, celRulesRun(cfg), max(1, workers(cfg.Workers)-1))
+	// As many workers as the check phase has (the cores, by default): the
+	// loader reads a file of manifests in a few milliseconds, so the
+	// workers' first objects of each API group (whose scheme and decoder
+	// set-up is most of a small run's validation) overlap each other
+	// rather than the loader; measured, one worker fewer was 4% slower on
+	// 80 and on 8,000 objects.
+	pre := newPrevalidator(ctx, native, crds.set, celRulesRun(cfg), workers(cfg.Workers))
 	defer pre.stop()
 	lo := cfg.Loader
 	lo.OnObject = pre.submit

@@ -17,9 +17,9 @@ import (
 // loader is still reading files. That validation needs nothing but the
 // object (no index; a CRD never replaces a built-in kind, and a custom
 // resource's result is used only if no CRD in the tree replaces the
-// embedded one), and while one large file is parsed the loader keeps a
-// single core busy, so the other one can do it then instead of during the
-// check phase.
+// embedded one), so it starts with the first object read, and the
+// per-group set-up of the first objects (most of a small run) is done on
+// all cores while the rest is still being read.
 //
 // Every object a worker can validate gets an entry; the check phase takes
 // the result, waits for one in progress, or claims an entry no worker has
