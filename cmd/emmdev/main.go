@@ -5,6 +5,10 @@ package main
 import (
 	"os"
 
+	// First, for its init: the heap grows into huge pages from here on
+	// (see the package comment; ~20% of a lint run's wall time).
+	_ "github.com/emmdev/emmdev/internal/thp"
+
 	"github.com/emmdev/emmdev/internal/app"
 	"github.com/emmdev/emmdev/internal/cmdutil"
 )
