@@ -11,12 +11,18 @@
 //
 // How: importing the package (for its init, which must run before the
 // heavy package initialisation of the Kubernetes libraries allocates) maps
-// a reserve of heap with one large allocation, marks the heap's mappings
-// MADV_HUGEPAGE, and frees the reserve with a GC, so the heap grows into
-// memory that faults in 2 MiB pages. It does nothing unless THP mode is
-// "madvise", when EMMDEV_THP=off or GODEBUG=disablethp=1 is set, under a
-// virtual-memory limit (ulimit -v) or strict overcommit, where reserving
-// address space could fail.
+// a reserve of heap with one large allocation, marks the mapping that holds
+// it (the runtime's first heap arena) MADV_HUGEPAGE, and frees the reserve
+// with a GC, so the heap grows into memory that faults in 2 MiB pages.
+//
+// Only for emmdev lint (EMMDEV_THP=on for any command, EMMDEV_THP=off for
+// none). The Go runtime dropped MADV_HUGEPAGE on its heap in Go 1.21.1
+// because long-running servers saw memory grow and page faults stall in
+// compaction (golang/go#61718, #64332); a lint run lives for a second.
+// It also does nothing unless THP mode is "madvise", with
+// GODEBUG=disablethp=1, under a virtual-memory limit (ulimit -v), with
+// strict overcommit, or with less than 1 GiB of memory available, where
+// the reserve could not be mapped.
 package thp
 
 // reserve is how much heap is mapped (never touched) up front: enough for

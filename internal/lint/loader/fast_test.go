@@ -210,7 +210,8 @@ func TestFastPathSnippets(t *testing.T) {
 }
 
 // TestFastPathGivesUp lists inputs the fast path must leave to yaml.v3,
-// each still read correctly through Parse.
+// alone, in an object and after a document it reads; each is still read
+// exactly as yaml.v3 reads it.
 func TestFastPathGivesUp(t *testing.T) {
 	for name, src := range map[string]string{
 		"anchor":          "a: &x 1\nb: *x\n",
@@ -230,12 +231,17 @@ func TestFastPathGivesUp(t *testing.T) {
 		"document end":    "a: 1\n...\n",
 		"trailing comma":  "a: [1, 2,]\n",
 	} {
-		f := newFastParser([]byte(src), DefaultMaxDepth)
-		if f == nil {
-			continue // refused before reading
-		}
-		if _, ok := f.document(); ok {
-			t.Errorf("%s: the fast path read %q itself", name, src)
+		doc := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  " + strings.ReplaceAll(src, "\n", "\n  ")
+		for _, in := range []string{src, doc, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n---\n" + doc} {
+			if f := newFastParser([]byte(in), DefaultMaxDepth); f != nil {
+				if _, ok := f.document(); ok && in == src {
+					t.Errorf("%s: the fast path read %q itself", name, src)
+				}
+			}
+			// Whoever reads it, Parse gives what yaml.v3 gives.
+			if fast, _ := compareFast(t, name, []byte(in)); fast > strings.Count(in, "---\n") {
+				t.Errorf("%s: the fast path read %d documents of %q", name, fast, in)
+			}
 		}
 	}
 }
