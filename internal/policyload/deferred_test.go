@@ -65,8 +65,7 @@ func TestDeferShipped(t *testing.T) {
 // silently not run in lint.
 func TestShippedRulesAreTwins(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	write(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main\n")
+	dir := newRepo(t)
 	l, err := policyload.Load(policyload.Options{WorkDir: dir})
 	if err != nil {
 		t.Fatal(err)
@@ -96,8 +95,7 @@ func TestDeferShippedNotWhenRulesAreAdded(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			dir := t.TempDir()
-			write(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main\n")
+			dir := newRepo(t)
 			for p, content := range tc.files {
 				write(t, filepath.Join(dir, p), content)
 			}
@@ -118,8 +116,7 @@ func TestDeferShippedNotWhenRulesAreAdded(t *testing.T) {
 	}
 
 	// A broken file is still an error at once.
-	dir := t.TempDir()
-	write(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main\n")
+	dir := newRepo(t)
 	write(t, filepath.Join(dir, "policies", "custom.yaml"), strings.Replace(rule("typo"), "has(object.metadata.labels)", "has(object.metdata.labels)", 1))
 	if _, err := policyload.Load(policyload.Options{WorkDir: dir, DeferShipped: true}); err == nil || !strings.Contains(err.Error(), "undefined field 'metdata'") {
 		t.Errorf("error %v, want the type error of custom.yaml", err)

@@ -23,6 +23,14 @@ func write(t *testing.T, path, content string) {
 	}
 }
 
+// newRepo returns an empty git work tree (no policies/ of its own).
+func newRepo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main\n")
+	return dir
+}
+
 func ruleIDs(l *policyload.Loaded) []string {
 	var ids []string
 	for _, r := range l.CEL.Rules {
@@ -59,8 +67,7 @@ func flowLine(doc string) int {
 // policies apply: the default lint policy and the four EMM twins.
 func TestEmbeddedOnly(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	write(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main\n")
+	dir := newRepo(t)
 	l, err := policyload.Load(policyload.Options{WorkDir: dir})
 	if err != nil {
 		t.Fatal(err)
