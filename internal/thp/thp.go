@@ -24,11 +24,3 @@
 // strict overcommit, or with less than 1 GiB of memory available, where
 // the reserve could not be mapped.
 package thp
-
-// reserve is how much heap is mapped (never touched) up front: enough for
-// an 8,000-object lint run to stay in huge-page memory. Address space only;
-// pages count when they are used, as for any heap.
-const reserve = 256 << 20
-
-// hugePage is the x86-64 and arm64 (4 KiB base pages) huge page size.
-const hugePage = 2 << 20
