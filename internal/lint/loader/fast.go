@@ -101,14 +101,12 @@ const (
 type unsure struct{}
 
 func newFastParser(data []byte, maxDepth int) *fastParser {
-	if strings.IndexByte(string(data), '\r') >= 0 {
-		return nil // line breaks yaml.v3 counts its own way
-	}
 	if !readerAccepts(data) {
 		// yaml.v3's reader checks the text ahead of what it parses, in
 		// chunks of 512 bytes and more: a control character or bad UTF-8
 		// in a later document can be an error of an earlier one, which the
-		// fast path would already have returned.
+		// fast path would already have returned. (CR is refused here too:
+		// yaml.v3 counts its line breaks its own way.)
 		return nil
 	}
 	return &fastParser{src: string(data), line: 1, maxDepth: maxDepth}
@@ -121,7 +119,7 @@ func readerAccepts(data []byte) bool {
 	for i := 0; i < len(data); {
 		c := data[i]
 		if c < 0x80 {
-			if c < ' ' && c != '\t' && c != '\n' || c == 0x7f {
+			if c < ' ' && c != '\t' && c != '\n' || c == 0x7f { // CR included
 				return false
 			}
 			i++
@@ -574,33 +572,10 @@ func plainByte(c byte) bool {
 	return c >= ' ' && c < 0x7f
 }
 
-// commentOK reports whether a comment is text yaml.v3 reads as one comment:
-// printable, valid UTF-8, no Unicode line separator.
+// commentOK reports whether a comment is one comment for yaml.v3: the
+// file passed readerAccepts (valid, printable UTF-8), so what is left are
+// the characters yaml.v3 reads as line breaks (NEL, U+2028, U+2029) and a
+// BOM, which the fast path does not place.
 func commentOK(s string) bool {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < 0x80 {
-			if c < ' ' && c != '\t' || c == 0x7f {
-				return false
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if !printable(r) {
-			return false
-		}
-		i += n
-	}
-	return true
-}
-
-// printable is libyaml's is_printable for a non-ASCII rune, less the BOM and
-// the Unicode line and paragraph separators (line breaks for yaml.v3).
-func printable(r rune) bool {
-	switch r {
-	case utf8.RuneError, 0xFEFF, 0x2028, 0x2029:
-		return false
-	}
-	return r >= 0xA0 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000
+	return !strings.ContainsAny(s, "\u0085\u2028\u2029\ufeff")
 }
