@@ -193,12 +193,16 @@ func Load(opts Options) (*Loaded, error) {
 		srcs = append(srcs, celpolicy.Source{Name: s.name, Data: s.data})
 	}
 	isBuiltin := func(id string) bool { _, ok := reg.Get(id); return ok }
-	if opts.DeferShipped && onlyShipped(celFiles, cel, extra) {
+	// finish parses the lint policy once every rule is registered.
+	finish := func(set *celpolicy.Set) (*Loaded, error) {
 		pol, err := policy.Parse(lintPolicy.name, lintPolicy.data, reg)
 		if err != nil {
 			return nil, fmt.Errorf("invalid policy: %w", err)
 		}
-		l.Registry, l.Policy = reg, pol
+		l.Registry, l.Policy, l.CEL = reg, pol, set
+		return l, nil
+	}
+	if opts.DeferShipped && onlyShipped(celFiles, cel, extra) {
 		l.deferred = sync.OnceValues(func() (*celpolicy.Set, error) {
 			set, err := celpolicy.Load(srcs, celpolicy.Options{IsBuiltin: isBuiltin})
 			if err != nil {
@@ -212,7 +216,7 @@ func Load(opts Options) (*Loaded, error) {
 			}
 			return set, nil
 		})
-		return l, nil
+		return finish(nil)
 	}
 	cache := newCheckCache(opts.CacheDir)
 	for i := range srcs {
@@ -242,12 +246,7 @@ func Load(opts Options) (*Loaded, error) {
 			return nil, fmt.Errorf("invalid policy: %s: %w", r.Pos, err)
 		}
 	}
-	pol, err := policy.Parse(lintPolicy.name, lintPolicy.data, reg)
-	if err != nil {
-		return nil, fmt.Errorf("invalid policy: %w", err)
-	}
-	l.Registry, l.Policy, l.CEL = reg, pol, set
-	return l, nil
+	return finish(set)
 }
 
 // onlyShipped reports whether the CELPolicy files are the embedded ones,
